@@ -1,0 +1,162 @@
+"""Service endpoints: health for monitors and load balancers, the OpenAPI document for clients.
+
+Health runs every check in :data:`HEALTH_CHECKS` and reports each one; a later area adds
+its own (the database) by appending ``("database", check_database)`` to that list.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import anyio
+from pydantic import BaseModel, Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dynamic_api.__version__ import __version__
+from dynamic_api.openapi import build_openapi
+from site_builder.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+#: A check that takes longer than this is reported as failed: a monitor polling health must
+#: get an answer even while a dependency hangs.
+CHECK_TIMEOUT_SECONDS = 3.0
+
+
+class CheckResult(BaseModel):
+    """The outcome of one health check."""
+
+    ok: bool
+    detail: str = Field("", description="A short human explanation; never a secret.")
+
+
+class CatalogInfo(BaseModel):
+    """The catalog as this API process sees it."""
+
+    available: bool = Field(description="Whether the build's private bundle is readable.")
+    updated_at: datetime | None = Field(
+        None, description="When the private bundle last changed (UTC), if available."
+    )
+
+
+class Health(BaseModel):
+    """The body of ``GET /api/health``."""
+
+    status: Literal["ok", "failing"] = Field(description="`ok` when every check passes.")
+    version: str = Field(description="The version of the running software.")
+    catalog: CatalogInfo
+    checks: dict[str, CheckResult] = Field(description="Each check by name.")
+
+
+HealthCheck = Callable[[Request], Awaitable[CheckResult]]
+
+
+def catalog_info(settings: Settings) -> CatalogInfo:
+    """What the API knows of the catalog: the private bundle ``lms build`` writes."""
+    bundle = settings.private_bundle_dir
+    try:
+        stat = bundle.stat()
+    except OSError:
+        return CatalogInfo(available=False)
+    if not bundle.is_dir():
+        return CatalogInfo(available=False)
+    return CatalogInfo(available=True, updated_at=datetime.fromtimestamp(stat.st_mtime, UTC))
+
+
+async def check_catalog(request: Request) -> CheckResult:
+    """Gated lessons and answer keys come from the private bundle: without it, the API is blind."""
+    info = catalog_info(request.app.state.settings)
+    if info.available:
+        return CheckResult(ok=True, detail="The private bundle is readable.")
+    return CheckResult(ok=False, detail="No private bundle yet: run `lms build`.")
+
+
+#: (name, check) pairs, run in order by ``GET /api/health``.
+HEALTH_CHECKS: list[tuple[str, HealthCheck]] = [
+    ("catalog", check_catalog),
+]
+
+
+async def _run_check(name: str, check: HealthCheck, request: Request) -> CheckResult:
+    """One check, bounded in time; its failure is reported, not raised."""
+    try:
+        with anyio.fail_after(CHECK_TIMEOUT_SECONDS):
+            return await check(request)
+    except TimeoutError:
+        logger.warning("Health check %s timed out after %ss", name, CHECK_TIMEOUT_SECONDS)
+        return CheckResult(ok=False, detail=f"Timed out after {CHECK_TIMEOUT_SECONDS:g} s.")
+    except Exception as exc:
+        # The exception text may hold a host name or a password in a URL: log it, don't show it.
+        logger.exception("Health check %s failed", name)
+        return CheckResult(ok=False, detail=f"Failed with {type(exc).__name__}.")
+
+
+async def health(request: Request) -> Response:
+    """Liveness and dependency checks, for monitors, load balancers and `lms serve`.
+
+    ---
+    summary: Service health
+    description: >-
+      Runs every health check and reports each one. Answers 200 when all pass and 503 when
+      any fails, so a load balancer can take a failing process out of rotation.
+    operationId: getHealth
+    tags: [service]
+    responses:
+      "200":
+        description: Every check passes.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Health"}
+      "503":
+        description: At least one check fails; `checks` says which.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Health"}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    checks = {name: await _run_check(name, check, request) for name, check in HEALTH_CHECKS}
+    healthy = all(result.ok for result in checks.values())
+    body = Health(
+        status="ok" if healthy else "failing",
+        version=__version__,
+        catalog=catalog_info(request.app.state.settings),
+        checks=checks,
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=200 if healthy else 503)
+
+
+async def openapi(request: Request) -> Response:
+    """The OpenAPI 3.1 document of this API, generated from the routes' docstrings.
+
+    ---
+    summary: OpenAPI document
+    description: This document. Paths and meanings are stable; payloads may grow fields.
+    operationId: getOpenApi
+    tags: [service]
+    responses:
+      "200":
+        description: The OpenAPI 3.1 document, as JSON.
+        content:
+          application/json:
+            schema: {type: object}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    # Built once per app: the routes do not change while it runs.
+    document: dict[str, Any] | None = getattr(request.app.state, "openapi_document", None)
+    if document is None:
+        document = build_openapi(request.app.routes, request.app.state.schema_models)
+        request.app.state.openapi_document = document
+    return JSONResponse(document)
+
+
+routes: list[BaseRoute] = [
+    Route("/api/health", health, methods=["GET"], name="health"),
+    Route("/api/openapi.json", openapi, methods=["GET"], name="openapi"),
+]
+
+schema_models: list[type[BaseModel]] = [Health]

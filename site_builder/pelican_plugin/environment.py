@@ -1,0 +1,124 @@
+"""What every template gets: translations, URL helpers, formatting filters.
+
+Installed on each Pelican generator's Jinja environment (through `generator_init`), so the
+blog pages that Pelican renders and the academy pages our generator renders share one
+vocabulary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency
+from markupsafe import Markup
+from slugify import slugify
+
+from ..i18n import load_translations
+from ..settings import Settings, get_settings
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+LESSON_TYPES = {
+    "text": ("bi-file-text", N_("Reading")),
+    "video": ("bi-play-btn", N_("Video")),
+    "audio": ("bi-headphones", N_("Audio")),
+    "pdf": ("bi-file-earmark-pdf", N_("PDF document")),
+    "image": ("bi-image", N_("Image")),
+    "download": ("bi-download", N_("Download")),
+    "link": ("bi-box-arrow-up-right", N_("External resource")),
+    "slides": ("bi-easel", N_("Slides")),
+    "evaluation": ("bi-patch-question", N_("Evaluation")),
+}
+LEVELS = {
+    "beginner": N_("Beginner"),
+    "intermediate": N_("Intermediate"),
+    "advanced": N_("Advanced"),
+}
+
+
+def lms_settings(settings: dict[str, Any]) -> Settings:
+    return settings.get("LMS_SETTINGS") or get_settings()
+
+
+def install(generator: Any) -> None:
+    settings = generator.settings
+    lang = settings.get("DEFAULT_LANG", "en")
+    lms = lms_settings(settings)
+    env = generator.env
+    theme = Path(settings["THEME"])
+    env.add_extension("jinja2.ext.i18n")
+    translations = load_translations(theme / "translations", lang)
+    env.install_gettext_translations(translations, newstyle=True)
+    gettext = translations.gettext
+    site = settings.get("SITEURL", "")
+    env.globals.update(
+        url=lambda path="": f"{site}/{path}",
+        asset=lambda path: f"{site}/{settings.get('THEME_STATIC_DIR', 'theme')}/{path}",
+        api_base=lms.api_base,
+        absolute_site_url=lms.site_url.rstrip("/"),
+        live_reload=lms.live_reload,
+        lang=lang,
+        adsense_client=lms.adsense_client,
+        lesson_icon=lambda kind: LESSON_TYPES[str(kind)][0],
+        lesson_type_label=lambda kind: gettext(LESSON_TYPES[str(kind)][1]),
+        level_label=lambda level: gettext(LEVELS[str(level)]),
+        language_name=lambda code: _language_name(code, lang),
+    )
+    env.filters.update(
+        money=lambda price: format_money(price, lang),
+        minutes=lambda value: format_minutes(value, lang),
+        date_long=lambda value: format_date(value, "long", locale=lang) if value else "",
+        datetime_long=lambda value, tz="UTC": format_datetime(
+            value, "long", tzinfo=_zone(tz), locale=lang
+        ),
+        json_script=json_script,
+        isoformat=lambda value: value.isoformat() if value else "",
+        slugify_tag=lambda tag: slugify(str(tag)),
+    )
+
+
+def format_money(price: Any, lang: str) -> str:
+    if price is None:
+        return ""
+    return format_currency(Decimal(price.amount), price.currency, locale=lang)
+
+
+def format_minutes(value: int, lang: str) -> str:
+    hours, minutes = divmod(int(value), 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    if hours:
+        return f"{hours} h"
+    return f"{minutes} min"
+
+
+def json_script(value: Any) -> Markup:
+    """JSON safe to put inside `<script type="application/json">` (no `</script>` breakout)."""
+    text = json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # noqa: S704 - escaped above for a script data block
+
+
+def _zone(name: str) -> dt.tzinfo:
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(name)
+
+
+def _language_name(code: str, lang: str) -> str:
+    """`es` → `Spanish` (or `español` when the site is in Spanish)."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(lang)
+    except (UnknownLocaleError, ValueError):
+        return code
+    return (name or code)[:1].upper() + (name or code)[1:]

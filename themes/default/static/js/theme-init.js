@@ -1,0 +1,7 @@
+// Runs before first paint (render-blocking, tiny) so dark mode never flashes light.
+(function () {
+  var stored = null;
+  try { stored = localStorage.getItem("theme"); } catch (e) { /* storage disabled */ }
+  var dark = stored ? stored === "dark" : window.matchMedia("(prefers-color-scheme: dark)").matches;
+  document.documentElement.setAttribute("data-bs-theme", dark ? "dark" : "light");
+})();
