@@ -15,6 +15,7 @@ from __future__ import annotations
 import http
 import json
 import logging
+import re
 from collections.abc import Mapping
 from contextlib import aclosing
 from typing import Any, NoReturn, TypeVar
@@ -52,8 +53,9 @@ class ErrorDetail(BaseModel):
         default_factory=dict,
         description="Dotted field path → what is wrong with that field. Present only when "
         "there is something to say about individual fields (422).",
-        examples=[{"email": "Field required.", "answers.0.choice": "Input should be a valid "
-                   "integer."}],
+        examples=[
+            {"email": "Field required.", "answers.0.choice": "Input should be a valid integer."}
+        ],
     )
 
 
@@ -139,7 +141,7 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
         return Response(status_code=exc.status_code, headers=exc.headers)
     phrase = _phrase(exc.status_code)
     code, message = _HTTP_ERRORS.get(
-        exc.status_code, ("_".join(phrase.lower().replace("-", " ").split()) or "http_error", "")
+        exc.status_code, (re.sub(r"[^a-z0-9]+", "_", phrase.lower()).strip("_") or "http_error", "")
     )
     if exc.detail and exc.detail != phrase:  # a handler said something specific
         message = _sentence(exc.detail)
@@ -154,7 +156,10 @@ async def internal_error_handler(request: Request, exc: Exception) -> Response:
     security headers are added here; it then re-raises so the server can log it too.
     """
     logger.error(
-        "Unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path,
+        "Unhandled %s on %s %s",
+        type(exc).__name__,
+        request.method,
+        request.url.path,
         exc_info=exc,
     )
     return error_response(
@@ -190,7 +195,7 @@ async def read_body(request: Request, max_bytes: int = DEFAULT_MAX_BYTES) -> byt
     that are not JSON or must be kept byte for byte (webhook signatures).
     """
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(max_bytes)
     chunks: list[bytes] = []
     size = 0

@@ -48,15 +48,21 @@ ERROR_RESPONSES: dict[str, tuple[int, str]] = {
     "NotFound": (404, "Unknown path or resource (`not_found`)."),
     "MethodNotAllowed": (405, "The path exists, the method does not (`method_not_allowed`)."),
     "Conflict": (409, "The request conflicts with the current state."),
-    "PayloadTooLarge": (413, "The body is larger than this endpoint accepts "
-                        "(`payload_too_large`)."),
-    "UnsupportedMediaType": (415, "The body is not `application/json` "
-                             "(`unsupported_media_type`)."),
-    "InvalidFields": (422, "Well-formed JSON that the endpoint refuses (`invalid_fields`); "
-                      "`fields` maps each dotted field path to a message."),
+    "PayloadTooLarge": (
+        413,
+        "The body is larger than this endpoint accepts (`payload_too_large`).",
+    ),
+    "UnsupportedMediaType": (415, "The body is not `application/json` (`unsupported_media_type`)."),
+    "InvalidFields": (
+        422,
+        "Well-formed JSON that the endpoint refuses (`invalid_fields`); "
+        "`fields` maps each dotted field path to a message.",
+    ),
     "RateLimited": (429, "Too many requests (`rate_limited`); see `Retry-After`."),
-    "InternalError": (500, "An unexpected error (`internal_error`); details are only in the "
-                      "server log."),
+    "InternalError": (
+        500,
+        "An unexpected error (`internal_error`); details are only in the server log.",
+    ),
 }
 
 _DESCRIPTION = """\

@@ -115,7 +115,8 @@ def serve(host: str, port: int, no_watch: bool) -> None:
         watcher = threading.Thread(target=_watch, args=(settings, live), daemon=True)
         watcher.start()
     click.secho(f"Serving http://{host}:{port}/  (API at /api/health)", fg="cyan", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # An open live-reload stream would otherwise keep Ctrl+C waiting for it to close.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)
 
 
 def _watch(settings: Settings, live: object) -> None:

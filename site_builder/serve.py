@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import MutableHeaders, URLPath
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -255,7 +255,7 @@ class PrefixRoute(BaseRoute):
                 return Match.FULL, {"endpoint": self.app}
         return Match.NONE, {}
 
-    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
         raise NoMatchFound(name, path_params)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -269,12 +269,15 @@ class PrefixRoute(BaseRoute):
 
 
 @asynccontextmanager
-async def lifespan(app: Starlette) -> AsyncIterator[Mapping[str, Any] | None]:
-    """Run the API's lifespan, which Starlette does not do for a mounted app."""
+async def lifespan(app: Starlette) -> AsyncIterator[Mapping[str, Any]]:
+    """Run the API's lifespan, which Starlette does not do for an app it only routes to.
+
+    Whatever state the API's lifespan yields is passed on, so its requests see it here too.
+    """
     api: Starlette = app.state.api
     try:
         async with api.router.lifespan_context(api) as state:
-            yield state
+            yield dict(state or {})
     finally:
         if app.state.live_reload is not None:
             app.state.live_reload.close()

@@ -32,7 +32,7 @@ class CheckResult(BaseModel):
     """The outcome of one health check."""
 
     ok: bool
-    detail: str = Field("", description="A short human explanation; never a secret.")
+    detail: str = Field(default="", description="A short human explanation; never a secret.")
 
 
 class CatalogInfo(BaseModel):
@@ -40,7 +40,7 @@ class CatalogInfo(BaseModel):
 
     available: bool = Field(description="Whether the build's private bundle is readable.")
     updated_at: datetime | None = Field(
-        None, description="When the private bundle last changed (UTC), if available."
+        default=None, description="When the private bundle last changed (UTC), if available."
     )
 
 

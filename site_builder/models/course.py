@@ -7,7 +7,15 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from .common import SLUG_PATTERN, CertificateField, Level, PriceField, Status, StrictModel
+from .common import (
+    SLUG_PATTERN,
+    Certificate,
+    CertificateField,
+    Level,
+    PriceField,
+    Status,
+    StrictModel,
+)
 
 
 class LessonAccess(StrEnum):
@@ -30,7 +38,7 @@ class CourseMeta(StrictModel):
     audit: bool = Field(
         False, description="Allow auditing: lessons without graded evaluations or certificate."
     )
-    certificate: CertificateField = Field(default_factory=lambda: {"enabled": False})
+    certificate: CertificateField = Field(default_factory=lambda: Certificate(enabled=False))
     access: LessonAccess = Field(
         LessonAccess.public,
         description="Free courses: are lessons public, or for enrolled students only?",
@@ -67,7 +75,7 @@ class ProgramMeta(StrictModel):
     summary: str = Field(min_length=1, max_length=400)
     courses: list[str] = Field(min_length=2, description="Course slugs, in order.")
     price: PriceField = None
-    certificate: CertificateField = Field(default_factory=lambda: {"enabled": False})
+    certificate: CertificateField = Field(default_factory=lambda: Certificate(enabled=False))
     status: Status = Status.published
     image: str | None = None
 

@@ -63,4 +63,9 @@ class YamlMarkdownReader(BaseReader):
             else:
                 metadata[key] = value
         metadata["toc"] = rendered.toc
+        if not is_page:
+            # Pelican's draft writer reads `draft.category` unguarded, and with
+            # CATEGORY_SAVE_AS = "" it never sets a default one: without this a draft
+            # post crashes the build. No category page or feed is written from it.
+            metadata["category"] = self.process_metadata("category", "blog")
         return rendered.html, metadata
