@@ -60,7 +60,7 @@ TAG_URL = "tags/{slug}/"
 ARTICLE_LANG_SAVE_AS = ""
 PAGE_LANG_SAVE_AS = ""
 
-# Feeds carry summaries, not full bodies: a feed is another public copy of content.
+# The feed carries blog posts only (public content); courses and lessons never enter it.
 FEED_DOMAIN = _lms.site_url.rstrip("/")
 FEED_ALL_ATOM = "feeds/atom.xml"
 FEED_ALL_RSS = None

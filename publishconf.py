@@ -8,7 +8,8 @@ import sys
 
 sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: F403
+from pelicanconf import _lms  # a star import skips underscore names
 
-SITEURL = _lms.site_url.rstrip("/")  # noqa: F405
+SITEURL = _lms.site_url.rstrip("/")
 RELATIVE_URLS = False
 LOAD_CONTENT_CACHE = False

@@ -69,9 +69,15 @@ def build(settings: Settings, *, publish: bool = False) -> BuildResult:
     site_staging.mkdir(parents=True)
     private_staging.mkdir(parents=True)
     conf = Path("publishconf.py") if publish else settings.pelican_settings
+    # URLs come from the settings passed in, not from the process-wide ones the
+    # settings files read (a build for another site, a test, `lms serve`).
+    urls = {"FEED_DOMAIN": settings.site_url.rstrip("/")}
+    if publish:
+        urls["SITEURL"] = urls["FEED_DOMAIN"]
     pelican_settings = read_settings(
         str(conf),
         override={
+            **urls,
             "PATH": str(settings.content_dir.resolve()),
             "THEME": str(settings.theme.resolve()),
             "OUTPUT_PATH": str(site_staging.resolve()),

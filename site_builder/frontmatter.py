@@ -24,6 +24,7 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 M = TypeVar("M", bound=BaseModel)
 
 _HANDLER = frontmatter.YAMLHandler()
+YAML_HINT = "check indentation, and quote values that contain `: ` or start with `*`, `&`, `[`"
 
 
 @dataclass
@@ -36,7 +37,9 @@ class Document:
     body_line: int  # 1-based line where the body starts
     yaml_text: str
     digest: str  # content hash: cache key for rendering and stable build fingerprints
-    yaml_first_line: int = 2  # file line of the YAML's first line (after the `---`)
+    # File line of the YAML text's first line. python-frontmatter's split keeps the newline
+    # that ends the opening `---`, so YAML line 0 is the rest of file line 1 in both cases.
+    yaml_first_line: int = 1
 
 
 def read_document(path: Path, problems: Problems) -> Document | None:
@@ -63,19 +66,19 @@ def read_document(path: Path, problems: Problems) -> Document | None:
         data = yaml.load(yaml_text, Loader=Loader)  # noqa: S506 - SafeLoader (C or pure)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        line = mark.line + 1 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
-        problems.add(
-            path,
-            line,
-            f"malformed YAML: {reason}",
-            "check indentation, and quote values that contain `: ` or start with `*`, `&`, `[`",
-        )
+        problems.add(path, line, f"malformed YAML: {reason}", YAML_HINT)
         return None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        problems.add(path, 2, "the front matter is not a mapping of `field: value` lines")
+        problems.add(
+            path,
+            2,
+            "the front matter is not a mapping of `field: value` lines",
+            "write one `field: value` per line between the `---` lines",
+        )
         return None
     return Document(path, data, body, body_line, yaml_text, digest)
 
@@ -90,12 +93,17 @@ def read_yaml_file(path: Path, problems: Problems) -> Document | None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
-        problems.add(path, mark.line + 1 if mark else 1, f"malformed YAML: {reason}")
+        problems.add(path, mark.line + 1 if mark else 1, f"malformed YAML: {reason}", YAML_HINT)
         return None
     if not isinstance(data, dict | None):
-        problems.add(path, 1, "expected a mapping of `field: value` lines")
+        problems.add(
+            path,
+            1,
+            "expected a mapping of `field: value` lines",
+            "write one `field: value` per line",
+        )
         return None
-    return Document(path, data or {}, "", 1, text, digest, yaml_first_line=1)
+    return Document(path, data or {}, "", 1, text, digest)
 
 
 def validate(doc: Document, model: type[M], problems: Problems) -> M | None:
@@ -179,8 +187,27 @@ def _explain(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str]:
     message = error["msg"].removeprefix("Value error, ")
     where = f"`{loc}`: " if loc else ""
     hint = ""
-    if kind in ("enum", "literal_error"):
+    if kind == "value_error":
+        # The models' own rules read "what is wrong: what to do"; split them so every
+        # problem has a hint, as `lms check` promises.
+        message, hint = _split_advice(message)
+        hint = hint or "see the reference of this kind of file in docs/content.md"
+    elif kind in ("enum", "literal_error"):
         hint = "use one of the values listed"
     elif kind.endswith("_type") or kind.endswith("_parsing"):
         hint = f"`{loc}` has the wrong type: {error['msg'].lower()}"
+    else:
+        hint = f"check the value of `{loc}`" if loc else "check the front matter"
     return f"{where}{message}", hint
+
+
+def _split_advice(message: str) -> tuple[str, str]:
+    """`no correct answer: set answer` → (`no correct answer`, `set answer`); a `: ` inside
+    backticks (`` `type: video` ``) is not a separator."""
+    in_code = False
+    for index, char in enumerate(message):
+        if char == "`":
+            in_code = not in_code
+        elif not in_code and message.startswith(": ", index):
+            return message[:index], message[index + 2 :]
+    return message, ""

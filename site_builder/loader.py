@@ -230,10 +230,10 @@ def _load_course(folder: Path, problems: Problems) -> Course | None:
         )
         return None
     doc = read_document(source, problems)
-    if doc is None:
-        return None
-    meta = validate(doc, CourseMeta, problems)
-    if meta is None or not _valid_slug(folder.name, source, problems):
+    meta = validate(doc, CourseMeta, problems) if doc is not None else None
+    valid_slug = _valid_slug(folder.name, source, problems)
+    if doc is None or meta is None or not valid_slug:
+        _check_lesson_files(folder, problems)  # their own problems, listed now, not later
         return None
     course = Course(folder.name, meta, source, doc.body, doc.body_line, doc.digest)
     for loose in _children(folder, suffix=".md"):
@@ -253,6 +253,21 @@ def _load_course(folder: Path, problems: Problems) -> Course | None:
         lesson.position = position
         lesson.public = _is_public(course, lesson)
     return course
+
+
+def _check_lesson_files(folder: Path, problems: Problems) -> None:
+    """Validate the lessons of a course that could not be loaded, file by file."""
+    for section_dir in _children(folder, dirs=True):
+        if section_dir.name in SKIPPED_DIRS:
+            continue
+        if (section_dir / "section.yml").is_file():
+            section_doc = read_yaml_file(section_dir / "section.yml", problems)
+            if section_doc is not None:
+                validate(section_doc, SectionMeta, problems)
+        for path in _children(section_dir, suffix=".md"):
+            doc = read_document(path, problems)
+            if doc is not None:
+                validate(doc, LessonMeta, problems)
 
 
 def _load_section(folder: Path, course: Course, problems: Problems) -> Section:

@@ -38,7 +38,8 @@ EXTENSION_CONFIGS = {
     "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
     "footnotes": {"BACKLINK_TITLE": ""},
 }
-SLIDE_SEPARATOR = re.compile(r"^\s*---\s*$", re.MULTILINE)
+SLIDE_SEPARATOR = re.compile(r"\s*---\s*")
+TOC_MARKER = re.compile(r"^\s*\[TOC\]\s*$", re.MULTILINE)
 
 
 @dataclass
@@ -59,6 +60,8 @@ class _LinkRewriter(Treeprocessor):
 
     def run(self, root: ET.Element) -> None:
         for element in root.iter():
+            if element.tag in ("th", "td"):
+                _alignment_to_class(element)
             attribute = {"a": "href", "img": "src", "source": "src"}.get(element.tag)
             if attribute is None:
                 continue
@@ -89,6 +92,17 @@ class _LinkRewriter(Treeprocessor):
         return url + fragment
 
 
+ALIGN_CLASSES = {"left": "text-start", "center": "text-center", "right": "text-end"}
+
+
+def _alignment_to_class(cell: ET.Element) -> None:
+    """Table column alignment as a class: the site's CSP forbids inline `style` attributes."""
+    style = cell.attrib.pop("style", "")
+    match = re.search(r"text-align:\s*(left|center|right)", style)
+    if match:
+        cell.set("class", (cell.get("class", "") + " " + ALIGN_CLASSES[match.group(1)]).strip())
+
+
 class _RewriteExtension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_LinkRewriter(md), "lms_links", 1)
@@ -112,17 +126,34 @@ class Renderer:
         self._rewriter: _LinkRewriter = self._md.treeprocessors["lms_links"]  # type: ignore[assignment]
 
     def render(self, text: str, links: LinkContext | None = None) -> Rendered:
+        """HTML and an "On this page" box (unless the author placed `[TOC]` themselves)."""
         self._md.reset()
         self._rewriter.context = links or LinkContext()
         html = self._md.convert(text)
         tokens = getattr(self._md, "toc_tokens", [])
-        toc = self._md.toc if _count_headings(tokens) >= 2 else ""  # type: ignore[attr-defined]
+        wants_box = _count_headings(tokens) >= 2 and not TOC_MARKER.search(text)
+        toc = self._md.toc if wants_box else ""  # type: ignore[attr-defined]
         return Rendered(html, toc)
 
     def render_slides(self, text: str, links: LinkContext | None = None) -> list[str]:
         """A slides lesson: one HTML fragment per slide, split at `---` lines."""
-        parts = [p for p in SLIDE_SEPARATOR.split(text) if p.strip()]
-        return [self.render(part, links).html for part in parts]
+        return [self.render(part, links).html for part in split_slides(text)]
+
+
+def split_slides(text: str) -> list[str]:
+    """Split at lines holding only `---`, except inside fenced code blocks."""
+    slides: list[list[str]] = [[]]
+    fence: str | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        opener = re.match(r"^(`{3,}|~{3,})", stripped)
+        if opener and (fence is None or stripped.startswith(fence)):
+            fence = opener.group(1) if fence is None else None
+        if fence is None and SLIDE_SEPARATOR.fullmatch(line):
+            slides.append([])
+        else:
+            slides[-1].append(line)
+    return [part for part in ("\n".join(lines) for lines in slides) if part.strip()]
 
 
 def _count_headings(tokens: list[dict]) -> int:

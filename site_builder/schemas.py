@@ -37,6 +37,10 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
 def schema_for(name: str) -> dict:
     model, where = SCHEMAS[name]
     schema = model.model_json_schema(mode="validation")
+    question = schema.get("$defs", {}).get("Question")
+    if question and "id" in question.get("required", []):
+        # Questions without an id get `q1`, `q2`, … (`default_question_ids`).
+        question["required"].remove("id")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"{name}.schema.json"
     schema["description"] = f"Front matter of {where}. " + (model.__doc__ or "").strip()

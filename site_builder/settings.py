@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -62,12 +62,119 @@ class Settings(BaseSettings):
         "with credentials (e.g. `https://learn.example.com`).",
     )
     redis_url: str = Field("", description="Redis URL for shared rate limits and cache.")
+
+    # --- database (dynamic_api/db.py, migrations/) -------------------------------------
+    auto_migrate: Literal["sqlite", "always", "never"] = Field(
+        "sqlite",
+        description="When the API starts, upgrade the database schema to the latest migration: "
+        "`sqlite` only for an SQLite database (the embedded default), `always` for any "
+        "database, `never` (run `lms db upgrade` yourself).",
+    )
+
+    # --- accounts and sessions (dynamic_api/accounts.py, sessions.py) ------------------
+    require_verified_email: bool = Field(
+        False,
+        description="Refuse to sign in (403 `email_not_verified`) until the address is "
+        "confirmed through the emailed link.",
+    )
+    session_lifetime_days: int = Field(
+        14,
+        ge=1,
+        le=400,
+        description="A session ends after this many days without use (sliding expiry); the "
+        "cookie's Max-Age is the same.",
+    )
+    session_touch_minutes: int = Field(
+        5,
+        ge=0,
+        le=1440,
+        description="Extend a session's expiry at most once per this many minutes, so a "
+        "busy user does not cost a database write per request.",
+    )
+    verify_token_hours: int = Field(
+        48, ge=1, description="How long the email-verification link stays valid."
+    )
+    reset_token_minutes: int = Field(
+        60, ge=5, description="How long the password-reset link stays valid (single use)."
+    )
+    argon2_time_cost: int = Field(
+        3, ge=1, description="Argon2id iterations (argon2-cffi's RFC 9106 low-memory profile)."
+    )
+    argon2_memory_cost: int = Field(
+        65536, ge=8, description="Argon2id memory in KiB (64 MiB by default)."
+    )
+    argon2_parallelism: int = Field(4, ge=1, description="Argon2id lanes (threads).")
+
+    # --- rate limits (dynamic_api/ratelimit.py) ------------------------------------------
+    rate_limit_login_ip: str = Field(
+        "20/minute",
+        description="Sign-in attempts per client IP (moving window; `N/second|minute|hour|day`). "
+        "A classroom behind one NAT address shares it.",
+    )
+    rate_limit_login_account: str = Field(
+        "5/minute",
+        description="Sign-in attempts per email address; also counts password confirmations "
+        "on account settings.",
+    )
+    rate_limit_register_ip: str = Field("20/hour", description="Sign-ups per client IP.")
+    rate_limit_register_account: str = Field("5/hour", description="Sign-ups per email address.")
+    rate_limit_forgot_ip: str = Field(
+        "10/hour",
+        description="Password-reset and verification-resend requests per client IP.",
+    )
+    rate_limit_forgot_account: str = Field(
+        "3/hour",
+        description="Password-reset, verification-resend and email-change messages per "
+        "address.",
+    )
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        le=10,
+        description="How many reverse proxies in front of the API append to "
+        "`X-Forwarded-For`; 0 ignores the header and uses the connecting address.",
+    )
+
+    # --- email (dynamic_api/mail/) -------------------------------------------------------
+    smtp_host: str = Field(
+        "", description="SMTP server; empty writes each message as an `.eml` file to var/outbox/."
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port (587 STARTTLS, 465 SSL).")
+    smtp_username: str = Field("", description="SMTP login; empty sends without AUTH.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_ssl: bool = Field(False, description="Connect with implicit TLS (port 465) instead.")
+    smtp_from: str = Field(
+        "Open Harbor LMS <no-reply@localhost>",
+        description="The From address of every email, with an optional display name.",
+    )
+    smtp_timeout: float = Field(10.0, gt=0, description="Seconds to wait for the SMTP server.")
     live_reload: bool = Field(
         False, description="Inject the live-reload script into pages (set by `lms serve`)."
     )
     adsense_client: str = Field(
         "", description="Google AdSense client id; ads are off when empty (free pages only)."
     )
+
+    @field_validator(
+        "rate_limit_login_ip",
+        "rate_limit_login_account",
+        "rate_limit_register_ip",
+        "rate_limit_register_account",
+        "rate_limit_forgot_ip",
+        "rate_limit_forgot_account",
+    )
+    @classmethod
+    def _parse_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate limit; write e.g. `10/minute` or `100/hour`"
+            ) from None
+        return value
 
     @property
     def private_bundle_dir(self) -> Path:
@@ -77,6 +184,11 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.var_dir / "cache"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where emails go as ``.eml`` files when no SMTP host is set."""
+        return self.var_dir / "outbox"
 
     @property
     def api_base(self) -> str:

@@ -136,9 +136,32 @@ def lesson_media(lesson: Lesson) -> Iterator[str]:
             yield block.src
 
 
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1")
+
+
+def without_code(body: str) -> str:
+    """The body with fenced code blocks and code spans blanked out, lines kept in place:
+    `df.dtypes  # datetime64[us](2)` in a code block is code, not a link."""
+    lines = body.splitlines()
+    fence = ""
+    for index, line in enumerate(lines):
+        match = FENCE.match(line)
+        if fence:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = ""
+            lines[index] = ""
+        elif match:
+            fence = match.group(1)
+            lines[index] = ""
+        else:
+            lines[index] = CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+    return "\n".join(lines)
+
+
 def body_media(body: str) -> Iterator[str]:
     """Local files a Markdown body embeds or links to (images, downloads)."""
-    for match in MD_LINK.finditer(body):
+    for match in MD_LINK.finditer(without_code(body)):
         target = match.group(2)
         if _is_local_file(target):
             yield target.split("#", 1)[0].split("?", 1)[0]
@@ -186,7 +209,7 @@ def _check_links(
     first_line: int,
     problems: Problems,
 ) -> None:
-    for offset, text in enumerate(body.splitlines()):
+    for offset, text in enumerate(without_code(body).splitlines()):
         for match in MD_LINK.finditer(text):
             is_image, target = match.group(1) == "!", match.group(2)
             line = first_line + offset

@@ -87,8 +87,12 @@ class Corpus:
 
     @property
     def changed_lesson(self) -> LessonSpec:
-        """The one lesson the rebuild benchmark edits: a text lesson of the middle course."""
-        course = self.courses // 2
+        """The one lesson the rebuild benchmark edits: a public text lesson near the middle."""
+        middle = self.courses // 2
+        course = next(
+            (c for c in range(middle, self.courses) if _is_free(c) and not _enrolled_only(c)),
+            middle,
+        )
         position = min(5, self.lessons_per_course - 1)
         return self.lessons[course * self.lessons_per_course + position]
 
@@ -145,8 +149,8 @@ def _write_course(
     titles: list[str],
     plans: list[tuple[str, str, list[str], list[str]]],
 ) -> None:
-    paid = c % 3 == 2
-    enrolled_only = not paid and c % 5 == 4
+    paid = not _is_free(c)
+    enrolled_only = _enrolled_only(c)
     instructors = [INSTRUCTORS[c % len(INSTRUCTORS)][0]]
     if c % 4 == 1:
         instructors.append(INSTRUCTORS[(c + 2) % len(INSTRUCTORS)][0])
@@ -216,6 +220,14 @@ def _write_course(
             )
             _write_lesson(lesson)
             corpus.lessons.append(lesson)
+
+
+def _is_free(c: int) -> bool:
+    return c % 3 != 2  # a third of the courses are paid
+
+
+def _enrolled_only(c: int) -> bool:
+    return _is_free(c) and c % 5 == 4  # some free courses are for enrolled students only
 
 
 def _write_lesson(lesson: LessonSpec) -> None:

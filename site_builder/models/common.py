@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -74,7 +74,12 @@ def parse_price(value: Any) -> Any:
     return value
 
 
-PriceField = Annotated[Price | None, BeforeValidator(parse_price)]
+# `json_schema_input_type`: the exported JSON Schema accepts what authors may write
+# (`price: free`), not only what validation produces.
+PriceField = Annotated[
+    Price | None,
+    BeforeValidator(parse_price, json_schema_input_type=Price | Literal["free", 0] | None),
+]
 
 
 class Subtitle(StrictModel):
@@ -98,4 +103,7 @@ def parse_certificate(value: Any) -> Any:
     return value
 
 
-CertificateField = Annotated[Certificate, BeforeValidator(parse_certificate)]
+CertificateField = Annotated[
+    Certificate,
+    BeforeValidator(parse_certificate, json_schema_input_type=Certificate | bool),
+]

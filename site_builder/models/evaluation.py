@@ -123,7 +123,9 @@ class Evaluation(StrictModel):
         ids = [q.id for q in self.questions]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ValueError(f"duplicate question ids: {', '.join(duplicates)}")
+            raise ValueError(
+                f"duplicate question ids ({', '.join(duplicates)}): give each question its own `id`"
+            )
         return self
 
     @property

@@ -59,13 +59,15 @@ class MasterclassMeta(StrictModel):
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+            raise ValueError(
+                f"unknown time zone {value!r}: use an IANA name such as `Europe/Madrid`"
+            ) from exc
         return value
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> MasterclassMeta:
         if self.end <= self.start:
-            raise ValueError("the master class ends before it starts (`end` <= `start`)")
+            raise ValueError("the master class ends before it starts: set `end` after `start`")
         return self
 
     def start_utc(self) -> dt.datetime:

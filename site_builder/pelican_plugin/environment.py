@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_skeleton,
+    format_time,
+    get_timezone_location,
+)
 from babel.numbers import format_currency
 from markupsafe import Markup
 from slugify import slugify
@@ -73,6 +79,7 @@ def install(generator: Any) -> None:
         lesson_type_label=lambda kind: gettext(LESSON_TYPES[str(kind)][1]),
         level_label=lambda level: gettext(LEVELS[str(level)]),
         language_name=lambda code: _language_name(code, lang),
+        timezone_label=lambda tz: get_timezone_location(_zone(tz), locale=lang),
     )
     env.filters.update(
         money=lambda price: format_money(price, lang),
@@ -80,6 +87,15 @@ def install(generator: Any) -> None:
         date_long=lambda value: format_date(value, "long", locale=lang) if value else "",
         datetime_long=lambda value, tz="UTC": format_datetime(
             value, "long", tzinfo=_zone(tz), locale=lang
+        ),
+        date_full=lambda value, tz="UTC": (
+            format_date(value.astimezone(_zone(tz)), "full", locale=lang) if value else ""
+        ),
+        time_short=lambda value, tz="UTC": (
+            format_time(value, "short", tzinfo=_zone(tz), locale=lang) if value else ""
+        ),
+        date_skeleton=lambda value, skeleton, tz="UTC": (
+            format_skeleton(skeleton, value, tzinfo=_zone(tz), locale=lang) if value else ""
         ),
         json_script=json_script,
         isoformat=lambda value: value.isoformat() if value else "",

@@ -1,0 +1,7 @@
+"""`python -m benchmarks.build`: see benchmarks/README.md."""
+
+import sys
+
+from .runner import main
+
+sys.exit(main())

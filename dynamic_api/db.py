@@ -1,0 +1,181 @@
+"""The data layer's plumbing: one engine per settings, one session helper, UTC times.
+
+The API is async but the database work is plain synchronous SQLAlchemy, run in Starlette's
+thread pool: the drivers we use (sqlite3, psycopg, PyMySQL) are synchronous and mature, and
+a handler stays one readable block::
+
+    user = await run_in_session(request, accounts.get_user, user_id)
+
+Inside the pool, ``with session_scope(engine) as session:`` commits on success and rolls back
+on any exception. The engine is created in the app's lifespan (``app.state.engine``).
+
+Every time is stored as a *naive UTC* ``DATETIME``/``TIMESTAMP`` with microseconds on all
+three databases (SQLite has no zone type, MariaDB's ``TIMESTAMP`` wraps in 2038), and comes
+back timezone-aware through :class:`UTCDateTime`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from site_builder.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+#: Seconds SQLite waits for another writer before failing with "database is locked".
+SQLITE_BUSY_TIMEOUT = 15
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware, in UTC: the only clock the data layer uses."""
+    return datetime.now(UTC)
+
+
+#: A DATETIME with microseconds everywhere; MariaDB/MySQL default to whole seconds.
+DATETIME_TYPE = sa.DateTime(timezone=False).with_variant(
+    mysql.DATETIME(fsp=6), "mysql", "mariadb"
+)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Stores aware datetimes as naive UTC; returns them aware (``tzinfo=UTC``).
+
+    A naive datetime is refused on the way in: it is a bug to guess its zone.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name in {"mysql", "mariadb"}:
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(sa.DateTime(timezone=False))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware datetime (see db.utcnow())")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+# --- engines -----------------------------------------------------------------------------
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Every SQLite connection: WAL (readers never block the writer), foreign keys enforced."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL, and much faster
+    finally:
+        cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine for ``url`` with the settings each backend needs.
+
+    SQLite: the file's folder is created, connections may cross threads (the pool hands them
+    to worker threads), and :func:`_sqlite_pragmas` runs on connect. Servers: connections are
+    checked before use (a database restart must not surface as a 500) and MariaDB's are
+    recycled before its ``wait_timeout`` closes them.
+    """
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if backend in {"mysql", "mariadb"}:
+        options["pool_recycle"] = 3600
+    return sa.create_engine(url, **options)
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The engine for ``settings.effective_database_url()``."""
+    return create_db_engine(settings.effective_database_url())
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def safe_url(url: str) -> str:
+    """``url`` with any password masked, for logs and messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits when the block ends normally and rolls back otherwise.
+
+    ``expire_on_commit=False`` keeps loaded objects readable after the commit, so a handler
+    can build its response from them outside the block.
+    """
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def request_engine(request: Request) -> Engine:
+    """The app's engine; set by the lifespan, so a test client must be used as ``with``."""
+    engine: Engine | None = getattr(request.app.state, "engine", None)
+    if engine is None:
+        raise RuntimeError("No database engine: the API's lifespan has not run")
+    return engine
+
+
+async def run_in_session(
+    request: Request, fn: Callable[..., T], /, *args: Any, **kwargs: Any
+) -> T:
+    """Run ``fn(session, *args, **kwargs)`` in a worker thread inside :func:`session_scope`."""
+    engine = request_engine(request)
+
+    def call() -> T:
+        with session_scope(engine) as session:
+            return fn(session, *args, **kwargs)
+
+    return await run_in_threadpool(call)
+
+
+def ping(engine: Engine) -> None:
+    """Raise unless the database answers ``SELECT 1``."""
+    with engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))

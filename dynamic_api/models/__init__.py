@@ -1,0 +1,20 @@
+"""The API's tables, as SQLModel classes; every migration in ``migrations/`` builds these.
+
+Import models from here: importing this package registers every table on
+``SQLModel.metadata``, which Alembic's ``env.py`` and the tests' cleanup rely on.
+"""
+
+from dynamic_api.models.base import METADATA, NAMING_CONVENTION, TABLE_OPTIONS
+from dynamic_api.models.sessions import UserSession
+from dynamic_api.models.users import ROLE_NAMES, Role, User, UserRole
+
+__all__ = [
+    "METADATA",
+    "NAMING_CONVENTION",
+    "ROLE_NAMES",
+    "TABLE_OPTIONS",
+    "Role",
+    "User",
+    "UserRole",
+    "UserSession",
+]
