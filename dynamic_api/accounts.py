@@ -21,10 +21,18 @@ from dynamic_api.errors import ApiError
 from dynamic_api.fields import normalize_email
 from dynamic_api.models import Role, User, UserRole
 from dynamic_api.passwords import Passwords, password_problem
-from dynamic_api.sessions import SessionPolicy, create_session, revoke_user_sessions
+from dynamic_api.sessions import (
+    SessionPolicy,
+    create_session,
+    revoke_token,
+    revoke_user_sessions,
+)
 from dynamic_api.tokens import EmailTokens, ResetClaim, VerifyClaim, password_fingerprint
 
 logger = logging.getLogger(__name__)
+
+#: Never a valid Argon2 hash, so no password matches it (a deleted account's).
+UNUSABLE_PASSWORD = "!"  # noqa: S105
 
 #: Roles stored in ``user_roles``; ``student`` is implied for everyone.
 STORED_ROLES = frozenset({Role.ADMIN.value, Role.INSTRUCTOR.value, Role.MODERATOR.value})
@@ -56,9 +64,7 @@ def account(session: Session, user: User) -> CurrentUser:
 
 
 def find_by_email(session: Session, email: str) -> User | None:
-    return session.exec(
-        select(User).where(User.email_normalized == normalize_email(email))
-    ).first()
+    return session.exec(select(User).where(User.email_normalized == normalize_email(email))).first()
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -162,10 +168,17 @@ def sign_in(
     require_verified: bool,
     user_agent: str,
     ip: str,
+    previous_token: str = "",
 ) -> tuple[CurrentUser, str]:
-    """Check the credentials and open a session; returns the user and the cookie token."""
+    """Check the credentials and open a session; returns the user and the cookie token.
+
+    A session the browser already had (``previous_token``) is revoked: one browser, one
+    session.
+    """
     user = authenticate(session, passwords, email, password, require_verified=require_verified)
     assert user.id is not None
+    if previous_token:
+        revoke_token(session, previous_token)
     token, row = create_session(session, user.id, policy, user_agent=user_agent, ip=ip)
     return snapshot(user, roles_of(session, user.id), row.id), token
 
@@ -178,9 +191,7 @@ def confirm_email(session: Session, claim: VerifyClaim) -> CurrentUser:
     if normalize_email(claim.email) == user.email_normalized:
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()
-    elif user.pending_email and normalize_email(user.pending_email) == normalize_email(
-        claim.email
-    ):
+    elif user.pending_email and normalize_email(user.pending_email) == normalize_email(claim.email):
         if _email_in_use(session, claim.email, except_user=user.id):
             raise email_taken("token")
         user.email = claim.email
@@ -286,7 +297,7 @@ def _check_password(passwords: Passwords, user: User, password: str, field: str)
 
 def request_email_change(
     session: Session, passwords: Passwords, user_id: int, new_email: str, password: str
-) -> User:
+) -> CurrentUser:
     """Remember ``new_email`` as pending after checking the password; the caller emails it."""
     user = get_user(session, user_id)
     _check_password(passwords, user, password, "password")
@@ -302,7 +313,7 @@ def request_email_change(
     user.pending_email = new_email
     user.updated_at = utcnow()
     session.add(user)
-    return user
+    return account(session, user)
 
 
 def change_password(
@@ -336,7 +347,7 @@ def delete_account(session: Session, passwords: Passwords, user_id: int, passwor
     user.email = placeholder
     user.email_normalized = placeholder
     user.name = "Deleted user"
-    user.password_hash = "!"  # never a valid Argon2 hash: no password can match
+    user.password_hash = UNUSABLE_PASSWORD
     user.pending_email = None
     user.instructor_slug = None
     user.is_active = False
@@ -356,9 +367,7 @@ def set_roles(session: Session, user_id: int, roles: Iterable[str]) -> frozenset
     unknown = wanted - STORED_ROLES
     if unknown:
         raise ApiError(422, "invalid_fields", f"Unknown role(s): {', '.join(sorted(unknown))}.")
-    current = set(
-        session.exec(select(UserRole.role).where(col(UserRole.user_id) == user_id)).all()
-    )
+    current = set(session.exec(select(UserRole.role).where(col(UserRole.user_id) == user_id)).all())
     for role in wanted - current:
         session.add(UserRole(user_id=user_id, role=role))
     if current - wanted:

@@ -3,6 +3,10 @@
 ``create_app()`` composes the app as data (routes, middleware, exception handlers,
 lifespan) from one :class:`~site_builder.settings.Settings`; tests call it with their own
 settings, the way Flask's tutorial calls ``create_app(test_config)``.
+
+What the app holds in ``app.state``: ``settings``; ``passwords`` (Argon2id), ``tokens``
+(signed email links) and ``rate_limiter``, made here; ``engine`` and ``mailer``, opened by the
+lifespan and closed after it.
 """
 
 from __future__ import annotations
@@ -11,12 +15,23 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 
+from dynamic_api.auth import SessionCookieMiddleware
+from dynamic_api.csrf import CrossOriginProtectionMiddleware
+from dynamic_api.db import database_unavailable, engine_for
 from dynamic_api.errors import EXCEPTION_HANDLERS
+from dynamic_api.mail import Mailer, transport_for
 from dynamic_api.middleware import SecurityHeadersMiddleware
+from dynamic_api.migrate import auto_migrate
+from dynamic_api.passwords import Passwords
+from dynamic_api.ratelimit import RateLimiter
 from dynamic_api.routes import routes, schema_models
+from dynamic_api.tokens import EmailTokens
 from site_builder.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -24,26 +39,67 @@ logger = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Open what the API needs for its whole life (the database pool, in a later issue).
+    """Open the database and the mail queue for the app's whole life.
 
+    An SQLite database is upgraded to the latest migration here (``LMS_AUTO_MIGRATE``).
     When the API is mounted in another app (``lms serve``), Starlette does not run a
     mounted app's lifespan: the host app must enter ``app.router.lifespan_context(app)``.
     """
     settings: Settings = app.state.settings
     logger.info("API starting (env=%s)", settings.env)
-    yield
-    logger.info("API stopped")
+    engine = engine_for(settings)
+    mailer = Mailer(transport_for(settings), failed_dir=settings.outbox_dir / "failed")
+    try:
+        await run_in_threadpool(auto_migrate, settings, engine)
+        await run_in_threadpool(app.state.passwords.warm_up)
+        app.state.engine = engine
+        app.state.mailer = mailer
+        yield
+    finally:
+        await run_in_threadpool(mailer.close)
+        engine.dispose()
+        logger.info("API stopped")
+
+
+def middleware_for(settings: Settings) -> list[Middleware]:
+    """Outermost first: headers on every answer, CORS (which answers preflights), the
+    cross-origin check, then the per-request session state."""
+    origins = settings.allowed_origin_list()
+    stack = [Middleware(SecurityHeadersMiddleware)]
+    if origins:
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=origins,
+                allow_credentials=True,
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=["Content-Type"],
+                expose_headers=["Retry-After"],
+                max_age=600,
+            )
+        )
+    stack.append(Middleware(CrossOriginProtectionMiddleware, trusted_origins=origins))
+    stack.append(Middleware(SessionCookieMiddleware))
+    return stack
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the API app; ``settings`` defaults to the process-wide ``get_settings()``."""
+    settings = settings if settings is not None else get_settings()
     app = Starlette(
         debug=False,  # never: debug answers a crash with its traceback
         routes=list(routes),
-        middleware=[Middleware(SecurityHeadersMiddleware)],
-        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=middleware_for(settings),
+        exception_handlers={**EXCEPTION_HANDLERS, OperationalError: database_unavailable},
         lifespan=lifespan,
     )
-    app.state.settings = settings if settings is not None else get_settings()
+    app.state.settings = settings
     app.state.schema_models = list(schema_models)
+    app.state.passwords = Passwords(settings)
+    app.state.tokens = EmailTokens(
+        settings.effective_secret_key(),
+        verify_max_age=settings.verify_token_hours * 3600,
+        reset_max_age=settings.reset_token_minutes * 60,
+    )
+    app.state.rate_limiter = RateLimiter(settings)
     return app

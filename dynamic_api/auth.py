@@ -101,7 +101,9 @@ def _state(conn: HTTPConnection) -> _AuthState:
 
 
 def session_policy(settings: Settings) -> SessionPolicy:
-    return SessionPolicy.from_minutes(settings.session_lifetime_days, settings.session_touch_minutes)
+    return SessionPolicy.from_minutes(
+        settings.session_lifetime_days, settings.session_touch_minutes
+    )
 
 
 async def current_user(request: Request) -> CurrentUser | None:

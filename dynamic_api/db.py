@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -30,16 +30,20 @@ from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import Response
 
+from dynamic_api.errors import error_response
 from site_builder.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 #: Seconds SQLite waits for another writer before failing with "database is locked".
 SQLITE_BUSY_TIMEOUT = 15
+
+#: Seconds to wait for a database server to accept a connection.
+CONNECT_TIMEOUT = 10
 
 
 def utcnow() -> datetime:
@@ -48,9 +52,7 @@ def utcnow() -> datetime:
 
 
 #: A DATETIME with microseconds everywhere; MariaDB/MySQL default to whole seconds.
-DATETIME_TYPE = sa.DateTime(timezone=False).with_variant(
-    mysql.DATETIME(fsp=6), "mysql", "mariadb"
-)
+DATETIME_TYPE = sa.DateTime(timezone=False).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -116,14 +118,19 @@ def create_db_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     options: dict[str, Any] = {"pool_pre_ping": True}
+    if backend == "postgresql":
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     if backend in {"mysql", "mariadb"}:
         options["pool_recycle"] = 3600
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     return sa.create_engine(url, **options)
 
 
 def engine_for(settings: Settings) -> Engine:
     """The engine for ``settings.effective_database_url()``."""
-    return create_db_engine(settings.effective_database_url())
+    url = settings.effective_database_url()
+    logger.info("Database: %s", safe_url(url))
+    return create_db_engine(url)
 
 
 def is_sqlite(url: str) -> bool:
@@ -162,9 +169,7 @@ def request_engine(request: Request) -> Engine:
     return engine
 
 
-async def run_in_session(
-    request: Request, fn: Callable[..., T], /, *args: Any, **kwargs: Any
-) -> T:
+async def run_in_session(request: Request, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run ``fn(session, *args, **kwargs)`` in a worker thread inside :func:`session_scope`."""
     engine = request_engine(request)
 
@@ -173,6 +178,18 @@ async def run_in_session(
             return fn(session, *args, **kwargs)
 
     return await run_in_threadpool(call)
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """A database that cannot be reached (or stays locked) is 503, not a crash: the client
+    may retry, and a load balancer sees the same in ``GET /api/health``."""
+    logger.error("Database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(
+        503,
+        "database_unavailable",
+        "The service cannot reach its database right now. Please try again in a moment.",
+        headers={"Retry-After": "5"},
+    )
 
 
 def ping(engine: Engine) -> None:

@@ -112,7 +112,7 @@ def error_response(
 #: ``detail`` keeps that detail as the message.
 _HTTP_ERRORS: dict[int, tuple[str, str]] = {
     400: ("bad_request", "The request could not be understood."),
-    401: ("not_signed_in", "Sign in to do this."),
+    401: ("not_authenticated", "Sign in to do this."),
     403: ("forbidden", "You are not allowed to do this."),
     404: ("not_found", "There is no API endpoint at this address."),
     405: ("method_not_allowed", "This endpoint does not accept this HTTP method."),
@@ -302,4 +302,16 @@ async def read_json(request: Request, model: type[M], max_bytes: int = DEFAULT_M
         if any(error["type"] == "json_invalid" for error in exc.errors()):
             # Our parser and pydantic's disagree on a corner (a lone surrogate escape).
             raise _malformed("it contains an invalid escape") from None
+        raise _invalid_fields(exc) from None
+
+
+def read_query(request: Request, model: type[M]) -> M:
+    """Validate the query string into ``model``; 422 ``invalid_fields`` when it refuses it.
+
+    Each parameter is a string (pydantic's lax mode turns ``"2"`` into ``2`` for an int
+    field); a repeated parameter keeps its last value.
+    """
+    try:
+        return model.model_validate(dict(request.query_params))
+    except ValidationError as exc:
         raise _invalid_fields(exc) from None

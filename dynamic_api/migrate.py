@@ -11,6 +11,7 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -87,7 +88,11 @@ def auto_migrate(settings: Settings, engine: Engine) -> None:
         if current_revision(engine) != head_revision():
             upgrade(url)
         return
-    current = current_revision(engine)
+    try:
+        current = current_revision(engine)
+    except sa.exc.OperationalError as exc:  # start anyway: health reports it until it is back
+        logger.error("The database %s is unreachable at startup: %s", safe_url(url), exc.orig)
+        return
     if current != head_revision():
         logger.warning(
             "The database %s is at revision %s but the code expects %s: run `lms db upgrade`",

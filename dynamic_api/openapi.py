@@ -43,7 +43,7 @@ OPENAPI_VERSION = "3.1.0"
 #: e.g. ``"422": {$ref: "#/components/responses/InvalidFields"}``.
 ERROR_RESPONSES: dict[str, tuple[int, str]] = {
     "BadRequest": (400, "Malformed request (`malformed_json`)."),
-    "Unauthorized": (401, "Not signed in (`not_signed_in`)."),
+    "Unauthorized": (401, "Not signed in (`not_authenticated`)."),
     "Forbidden": (403, "Signed in, but not allowed; `message` says why."),
     "NotFound": (404, "Unknown path or resource (`not_found`)."),
     "MethodNotAllowed": (405, "The path exists, the method does not (`method_not_allowed`)."),
@@ -63,6 +63,17 @@ ERROR_RESPONSES: dict[str, tuple[int, str]] = {
         500,
         "An unexpected error (`internal_error`); details are only in the server log.",
     ),
+}
+
+#: How callers authenticate; endpoints that need it say ``security: [{session: []}]``.
+SECURITY_SCHEMES: dict[str, Any] = {
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "lms_session",
+        "description": "The session cookie set by `POST /api/auth/login` (HttpOnly). "
+        "Browsers send it with `credentials: 'include'`.",
+    }
 }
 
 _DESCRIPTION = """\
@@ -126,5 +137,6 @@ def build_openapi(
     document["components"] = {
         "schemas": _component_schemas([ErrorResponse, *schema_models]),
         "responses": _error_responses(),
+        "securitySchemes": SECURITY_SCHEMES,
     }
     return _string_keys(document)

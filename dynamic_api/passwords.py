@@ -27,6 +27,21 @@ COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common_passwords.txt"
 #: Digits and punctuation that people add around a word ("Sunshine2024!").
 _DECORATION = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 
+#: Runs people type instead of a password; any stretch of these (or reversed) is refused.
+_SEQUENCES = (
+    "0123456789" * 3,
+    "abcdefghijklmnopqrstuvwxyz",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "qwertzuiopasdfghjklyxcvbnm",
+    "azertyuiopqsdfghjklmwxcvbn",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+    "zaq1xsw2cde3vfr4bgt5nhy6mju7,ki8.lo9/;p0",
+)
+
+
+def _is_sequence(lowered: str) -> bool:
+    return any(lowered in run or lowered in run[::-1] for run in _SEQUENCES)
+
 
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
@@ -49,6 +64,8 @@ def password_problem(password: str, email: str = "") -> str | None:
             return "Do not use your email address as your password."
     if len(set(lowered)) < MIN_DISTINCT:
         return "This password repeats too few characters; choose a less predictable one."
+    if _is_sequence(lowered):
+        return "This password is a keyboard or alphabet sequence; choose a less predictable one."
     common = common_passwords()
     if lowered in common or _DECORATION.sub("", lowered) in common:
         return "This password is too common; choose a less predictable one."

@@ -14,6 +14,8 @@ from pathlib import Path
 import click
 from slugify import slugify
 
+from dynamic_api import cli as api_cli
+
 from .problems import ContentError
 from .settings import Settings, get_settings
 
@@ -186,6 +188,9 @@ def new_course(title: str, instructor: str | None, slug: str | None) -> None:
         click.echo(f"created {path}")
     click.secho("Next: edit the files, then run `lms check`.", fg="green")
 
+
+main.add_command(api_cli.db)
+main.add_command(api_cli.user)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -122,6 +122,21 @@ class Course:
 
     @property
     def duration(self) -> int:
+        """Minutes of the path to completion: required lessons plus the shortest lesson of
+        each alternative group. Optional lessons are extra (see `total_duration`)."""
+        groups: dict[str, int] = {}
+        required = 0
+        for lesson in self.lessons:
+            if lesson.meta.requirement is Requirement.required:
+                required += lesson.duration
+            elif lesson.meta.requirement is Requirement.alternative and lesson.meta.group:
+                best = groups.get(lesson.meta.group)
+                groups[lesson.meta.group] = min(best or lesson.duration, lesson.duration)
+        return required + sum(groups.values())
+
+    @property
+    def total_duration(self) -> int:
+        """Minutes of every lesson, optional and alternative ones included."""
         return sum(lesson.duration for lesson in self.lessons)
 
     @property
@@ -136,6 +151,7 @@ class Instructor:
     source: Path
     bio: str
     digest: str
+    body_line: int = 1
 
     @property
     def name(self) -> str:
@@ -149,6 +165,7 @@ class Masterclass:
     source: Path
     description: str
     digest: str
+    body_line: int = 1
 
     @property
     def published(self) -> bool:
@@ -162,6 +179,7 @@ class Program:
     source: Path
     description: str
     digest: str
+    body_line: int = 1
 
 
 @dataclass
@@ -198,18 +216,24 @@ def load_academy(root: Path, problems: Problems | None = None) -> tuple[Academy,
         doc = read_document(path, problems)
         meta = doc and validate(doc, InstructorMeta, problems)
         if doc and meta and _valid_slug(path.stem, path, problems):
-            academy.instructors[path.stem] = Instructor(path.stem, meta, path, doc.body, doc.digest)
+            academy.instructors[path.stem] = Instructor(
+                path.stem, meta, path, doc.body, doc.digest, doc.body_line
+            )
     for path in _children(root / "masterclasses", suffix=".md"):
         doc = read_document(path, problems)
         meta = doc and validate(doc, MasterclassMeta, problems)
         if doc and meta and _valid_slug(path.stem, path, problems):
-            academy.masterclasses.append(Masterclass(path.stem, meta, path, doc.body, doc.digest))
+            academy.masterclasses.append(
+                Masterclass(path.stem, meta, path, doc.body, doc.digest, doc.body_line)
+            )
     academy.masterclasses.sort(key=lambda m: m.meta.start_utc())
     for path in _children(root / "programs", suffix=".md"):
         doc = read_document(path, problems)
         meta = doc and validate(doc, ProgramMeta, problems)
         if doc and meta and _valid_slug(path.stem, path, problems):
-            academy.programs.append(Program(path.stem, meta, path, doc.body, doc.digest))
+            academy.programs.append(
+                Program(path.stem, meta, path, doc.body, doc.digest, doc.body_line)
+            )
     return academy, problems
 
 

@@ -108,8 +108,8 @@ class Settings(BaseSettings):
     # --- rate limits (dynamic_api/ratelimit.py) ------------------------------------------
     rate_limit_login_ip: str = Field(
         "20/minute",
-        description="Sign-in attempts per client IP (moving window; `N/second|minute|hour|day`). "
-        "A classroom behind one NAT address shares it.",
+        description="Sign-in attempts per client IP, as `N/minute` (or `/second`, `/hour`, "
+        "`/day`; a moving window). A classroom behind one NAT address shares it.",
     )
     rate_limit_login_account: str = Field(
         "5/minute",
@@ -124,8 +124,7 @@ class Settings(BaseSettings):
     )
     rate_limit_forgot_account: str = Field(
         "3/hour",
-        description="Password-reset, verification-resend and email-change messages per "
-        "address.",
+        description="Password-reset, verification-resend and email-change messages per address.",
     )
     trusted_proxies: int = Field(
         0,
@@ -156,6 +155,21 @@ class Settings(BaseSettings):
         "", description="Google AdSense client id; ads are off when empty (free pages only)."
     )
 
+    @field_validator("allowed_origins")
+    @classmethod
+    def _check_origins(cls, value: str) -> str:
+        """Exact origins only: ``*`` with credentials would trust every site on the web."""
+        from urllib.parse import urlsplit
+
+        for origin in (o.strip().rstrip("/") for o in value.split(",") if o.strip()):
+            parts = urlsplit(origin)
+            if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path:
+                raise ValueError(
+                    f"{origin!r} is not an origin; write scheme://host[:port], "
+                    "e.g. https://learn.example.com (no `*`, no path)"
+                )
+        return value
+
     @field_validator(
         "rate_limit_login_ip",
         "rate_limit_login_account",
@@ -169,11 +183,11 @@ class Settings(BaseSettings):
         from limits import parse_many
 
         try:
-            parse_many(value)
+            single = len(parse_many(value)) == 1
         except ValueError:
-            raise ValueError(
-                f"{value!r} is not a rate limit; write e.g. `10/minute` or `100/hour`"
-            ) from None
+            single = False
+        if not single:
+            raise ValueError(f"{value!r} is not a rate limit; write e.g. `10/minute` or `100/hour`")
         return value
 
     @property

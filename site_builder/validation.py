@@ -38,13 +38,29 @@ def check_academy(academy: Academy, problems: Problems) -> None:
         for slug in masterclass.meta.instructors:
             if slug not in academy.instructors:
                 _unknown_instructor(masterclass.source, slug, academy, problems)
+        _check_links(
+            academy,
+            None,
+            masterclass.source,
+            masterclass.description,
+            masterclass.body_line,
+            problems,
+        )
         if masterclass.meta.image:
             _check_file(academy.root, masterclass.meta.image, masterclass.source, problems)
     for instructor in academy.instructors.values():
+        _check_links(
+            academy, None, instructor.source, instructor.bio, instructor.body_line, problems
+        )
         if instructor.meta.avatar:
             _check_file(academy.root, instructor.meta.avatar, instructor.source, problems)
     known = {c.slug for c in academy.courses}
     for program in academy.programs:
+        _check_links(
+            academy, None, program.source, program.description, program.body_line, problems
+        )
+        if program.meta.image:
+            _check_file(academy.root, program.meta.image, program.source, problems)
         for slug in program.meta.courses:
             if slug not in known:
                 problems.add(
@@ -203,12 +219,15 @@ def _check_file(folder: Path, ref: str, source: Path, problems: Problems) -> boo
 
 def _check_links(
     academy: Academy,
-    course: Course,
+    course: Course | None,
     source: Path,
     body: str,
     first_line: int,
     problems: Problems,
 ) -> None:
+    """Check `lesson:`, `course:` and local file links of a body. Outside a course
+    (bios, master classes, programs, posts, pages) files are relative to `content/`."""
+    folder = course.folder if course is not None else academy.root
     for offset, text in enumerate(without_code(body).splitlines()):
         for match in MD_LINK.finditer(text):
             is_image, target = match.group(1) == "!", match.group(2)
@@ -224,21 +243,34 @@ def _check_links(
                         f"broken link `{target}`: no course `{slug}`",
                         "known courses: " + ", ".join(c.slug for c in academy.courses),
                     )
-            elif _is_local_file(target) and not (course.folder / target.split("#")[0]).is_file():
+            elif _is_local_file(target) and not (folder / target.split("#")[0]).is_file():
                 kind = "image" if is_image else "linked file"
                 problems.add(
                     source,
                     line,
                     f"missing {kind} `{target}`",
-                    f"put it at {course.folder / target}, or link a lesson with `lesson:<id>`",
+                    f"put it at {folder / target}, or link a lesson with `lesson:<id>`",
                 )
 
 
 def _check_lesson_link(
-    academy: Academy, course: Course, source: Path, target: str, line: int, problems: Problems
+    academy: Academy,
+    course: Course | None,
+    source: Path,
+    target: str,
+    line: int,
+    problems: Problems,
 ) -> None:
     ref = target.removeprefix("lesson:").split("#", 1)[0]
     course_slug, _, lesson_id = ref.rpartition("/")
+    if not course_slug and course is None:
+        problems.add(
+            source,
+            line,
+            f"`{target}` does not say which course the lesson is in",
+            f"outside a course, write `lesson:<course>/{lesson_id}`",
+        )
+        return
     linked = academy.course(course_slug) if course_slug else course
     if linked is None or linked.lesson(lesson_id) is None:
         where = linked.slug if linked else course_slug
@@ -270,6 +302,10 @@ def _check_articles(academy: Academy, problems: Problems) -> None:
             author = doc.data.get("author")
             if folder == "blog" and isinstance(author, str) and author not in academy.instructors:
                 _unknown_instructor(path, author, academy, problems)
+            _check_links(academy, None, path, doc.body, doc.body_line, problems)
+            image = doc.data.get("image")
+            if isinstance(image, str):
+                _check_file(academy.root, image, path, problems)
 
 
 def line_of(path: Path, needle: str) -> int:

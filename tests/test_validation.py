@@ -552,3 +552,33 @@ def test_problems_format_as_file_line_message_and_hint(tmp_path: Path) -> None:
         text.startswith("content/instructors/bob.md:2: unknown field `nme`") for text in lines
     )
     assert all("\n    hint: " in text for text in lines)
+
+
+def test_lesson_link_outside_a_course_must_name_the_course(tmp_path: Path) -> None:
+    path = "instructors/grace.md"
+    files = {path: "---\nname: Grace\n---\nShe wrote [the intro](lesson:intro).\n"}
+    problem = only(check_tree(tmp_path, files))
+    assert_problem(problem, tmp_path, path, 4, "does not say which course")
+    assert "lesson:<course>/intro" in problem.hint
+
+
+def test_links_in_bios_posts_and_pages_are_checked(tmp_path: Path) -> None:
+    files = {
+        "instructors/grace.md": "---\nname: Grace\n---\nSee [the demo](course:demo).\n",
+        "blog/post.md": (
+            "---\ntitle: Post\ndate: 2025-01-01\nauthor: ada\n---\n"
+            "Start with [intro](lesson:demo/intro).\n\nThen [gone](lesson:demo/gone).\n"
+        ),
+        "pages/about.md": "---\ntitle: About\n---\n![team](media/team.svg)\n",
+    }
+    problems = check_tree(tmp_path, files)
+    assert len(problems) == 2, "\n".join(p.format() for p in problems)
+    assert_problem(problems[0], tmp_path, "blog/post.md", 8, "no lesson `gone`")
+    assert_problem(problems[1], tmp_path, "pages/about.md", 4, "missing image `media/team.svg`")
+
+
+def test_missing_blog_image(tmp_path: Path) -> None:
+    path = "blog/post.md"
+    files = {path: "---\ntitle: Post\ndate: 2025-01-01\nauthor: ada\nimage: media/x.svg\n---\nHi\n"}
+    problem = only(check_tree(tmp_path, files))
+    assert_problem(problem, tmp_path, path, 5, "missing file `media/x.svg`")

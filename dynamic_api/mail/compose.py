@@ -26,7 +26,7 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates" / "email"
 TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
 
 
-def N_(message: str) -> str:  # noqa: N802  (the gettext convention for "translate later")
+def N_(message: str) -> str:
     return message
 
 

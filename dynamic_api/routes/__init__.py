@@ -12,10 +12,12 @@ from types import ModuleType
 from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
-from dynamic_api.routes import service
+from dynamic_api.routes import accounts, admin, service
 
 AREAS: list[ModuleType] = [
     service,
+    accounts,
+    admin,
 ]
 
 routes: list[BaseRoute] = [route for area in AREAS for route in area.routes]

@@ -1,7 +1,7 @@
 """Service endpoints: health for monitors and load balancers, the OpenAPI document for clients.
 
-Health runs every check in :data:`HEALTH_CHECKS` and reports each one; a later area adds
-its own (the database) by appending ``("database", check_database)`` to that list.
+Health runs every check in :data:`HEALTH_CHECKS` and reports each one (the private bundle,
+the database); a later area adds its own by appending ``(name, check)`` to that list.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import anyio
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -76,9 +77,32 @@ async def check_catalog(request: Request) -> CheckResult:
     return CheckResult(ok=False, detail="No private bundle yet: run `lms build`.")
 
 
+async def check_database(request: Request) -> CheckResult:
+    """The database answers, and its schema is at the revision this code expects."""
+    from dynamic_api.db import ping, request_engine
+    from dynamic_api.migrate import current_revision, head_revision
+
+    engine = request_engine(request)
+
+    def probe() -> str | None:
+        ping(engine)
+        return current_revision(engine)
+
+    current = await run_in_threadpool(probe)
+    expected = await run_in_threadpool(head_revision)
+    if current != expected:
+        return CheckResult(
+            ok=False,
+            detail=f"Schema at revision {current or 'none'}, code expects {expected}: "
+            "run `lms db upgrade`.",
+        )
+    return CheckResult(ok=True, detail=f"Reachable; schema at revision {current}.")
+
+
 #: (name, check) pairs, run in order by ``GET /api/health``.
 HEALTH_CHECKS: list[tuple[str, HealthCheck]] = [
     ("catalog", check_catalog),
+    ("database", check_database),
 ]
 
 

@@ -48,6 +48,9 @@ class CourseMeta(StrictModel):
     end_date: dt.date | None = None
     capacity: int | None = Field(None, ge=1, description="Maximum number of enrolled students.")
     image: str | None = Field(None, description="Cover image, relative to the course folder.")
+    image_alt: str = Field(
+        "", max_length=300, description="Text alternative of `image`; empty = decorative."
+    )
     order: int = Field(100, description="Position in the catalog (lower first).")
 
     @model_validator(mode="after")
@@ -78,6 +81,9 @@ class ProgramMeta(StrictModel):
     certificate: CertificateField = Field(default_factory=lambda: Certificate(enabled=False))
     status: Status = Status.published
     image: str | None = None
+    image_alt: str = Field(
+        "", max_length=300, description="Text alternative of `image`; empty = decorative."
+    )
 
 
 __all__ = ["SLUG_PATTERN", "CourseMeta", "LessonAccess", "ProgramMeta", "SectionMeta"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import Field, HttpUrl, field_validator, model_validator
+from pydantic import BeforeValidator, Field, HttpUrl, field_validator, model_validator
 
 from .common import PriceField, Status, StrictModel
 
@@ -23,6 +24,21 @@ class InstructorMeta(StrictModel):
     mastodon: HttpUrl | None = None
 
 
+def _parse_local_datetime(value: Any) -> Any:
+    """YAML reads `2026-12-10 18:00` (no seconds) as text; accept it as a local time."""
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+LocalDateTime = Annotated[
+    dt.datetime, BeforeValidator(_parse_local_datetime, json_schema_input_type=str)
+]
+
+
 class Platform(StrEnum):
     zoom = "zoom"
     meet = "meet"
@@ -37,8 +53,8 @@ class MasterclassMeta(StrictModel):
     title: str = Field(min_length=1, max_length=200)
     summary: str = Field(min_length=1, max_length=400)
     instructors: list[str] = Field(min_length=1)
-    start: dt.datetime = Field(description="Local start time, e.g. `2026-12-10 18:00`.")
-    end: dt.datetime
+    start: LocalDateTime = Field(description="Local start time, e.g. `2026-12-10 18:00`.")
+    end: LocalDateTime
     timezone: str = Field(description="IANA time zone, e.g. `America/Mexico_City`.")
     capacity: int | None = Field(None, ge=1)
     price: PriceField = None
@@ -51,6 +67,9 @@ class MasterclassMeta(StrictModel):
     )
     tags: list[str] = Field(default_factory=list)
     image: str | None = None
+    image_alt: str = Field(
+        "", max_length=300, description="Text alternative of `image`; empty = decorative."
+    )
     status: Status = Status.published
 
     @field_validator("timezone")
@@ -93,6 +112,9 @@ class BlogPostMeta(StrictModel):
     tags: list[str] = Field(default_factory=list)
     slug: str | None = None
     image: str | None = None
+    image_alt: str = Field(
+        "", max_length=300, description="Text alternative of `image`; empty = decorative."
+    )
     status: Status = Status.published
     modified: dt.datetime | dt.date | None = None
 

@@ -156,6 +156,23 @@ class AcademyGenerator(Generator):
                 view.lesson_toc[lesson.id] = rendered.toc
         return view
 
+    def _render_site_body(self, text: str) -> str:
+        """A body outside any course (bio, master class, program): files are under content/."""
+        site, academy = self.site_url, self.academy
+
+        def lesson_url(course_slug: str, lesson_id: str) -> str | None:
+            course = academy.course(course_slug)
+            if course is None or course.lesson(lesson_id) is None:
+                return None
+            return f"{site}/courses/{course_slug}/{lesson_id}/"
+
+        links = LinkContext(
+            lesson_url=lesson_url,
+            course_url=lambda slug: f"{site}/courses/{slug}/" if academy.course(slug) else None,
+            media_url=lambda ref: f"{site}/{ref.removeprefix('./')}",
+        )
+        return self.renderer.render(text, links).html
+
     def _render(self, digest: str, text: str, links: LinkContext) -> Any:
         key = fingerprint(digest, links.course_slug, self.site_url, self.lms.api_base)
         return self._render_cache.get(key, lambda: self.renderer.render(text, links))
@@ -332,7 +349,7 @@ class AcademyGenerator(Generator):
 
     def _write_instructors(self, out: IncrementalWriter, key: str, articles: list[Any]) -> None:
         people = list(self.academy.instructors.values())
-        bios = {i.slug: self.renderer.render(i.bio).html for i in people}
+        bios = {i.slug: self._render_site_body(i.bio) for i in people}
         out.write(
             "instructors/index.html",
             key,
@@ -407,7 +424,7 @@ class AcademyGenerator(Generator):
                 lambda m=masterclass: self._page(
                     "masterclass.html",
                     masterclass=m,
-                    description_html=self.renderer.render(m.description).html,
+                    description_html=self._render_site_body(m.description),
                     hosts=[self.academy.instructors[s] for s in m.meta.instructors],
                     image_url=f"{self.site_url}/{m.meta.image}" if m.meta.image else None,
                     canonical=f"masterclasses/{m.slug}/",
@@ -424,7 +441,7 @@ class AcademyGenerator(Generator):
                 lambda p=program: self._page(
                     "program.html",
                     program=p,
-                    description_html=self.renderer.render(p.description).html,
+                    description_html=self._render_site_body(p.description),
                     courses=[self.by_slug[s] for s in p.meta.courses if s in self.by_slug],
                     canonical=f"programs/{p.slug}/",
                 ),

@@ -9,6 +9,7 @@ from starlette.schemas import SchemaGenerator
 from starlette.testclient import TestClient
 
 from dynamic_api.__version__ import __version__
+from dynamic_api.migrate import head_revision
 from dynamic_api.routes import service
 from dynamic_api.routes.service import CheckResult
 from site_builder.settings import Settings
@@ -26,7 +27,11 @@ def test_health_is_ok_with_a_built_catalog(client: TestClient, settings: Setting
     assert body["version"] == __version__
     assert body["catalog"]["available"] is True
     assert body["catalog"]["updated_at"].endswith("Z")
-    assert body["checks"] == {"catalog": {"ok": True, "detail": "The private bundle is readable."}}
+    assert body["checks"]["catalog"] == {"ok": True, "detail": "The private bundle is readable."}
+    assert body["checks"]["database"] == {
+        "ok": True,
+        "detail": f"Reachable; schema at revision {head_revision()}.",
+    }
 
 
 def test_health_reports_a_failing_check_with_503(client: TestClient) -> None:
@@ -52,7 +57,7 @@ def test_health_runs_every_registered_check(
     monkeypatch.setattr(
         service,
         "HEALTH_CHECKS",
-        [*service.HEALTH_CHECKS, ("database", database_ok), ("redis", broken)],
+        [("catalog", service.check_catalog), ("database", database_ok), ("redis", broken)],
     )
     settings.private_bundle_dir.mkdir(parents=True)
 

@@ -251,7 +251,6 @@
           frame.src = embed;
           frame.title = this.title;
           frame.allow = 'autoplay; encrypted-media; picture-in-picture; fullscreen';
-          frame.setAttribute('allowfullscreen', '');
           frame.referrerPolicy = 'strict-origin-when-cross-origin';
           this.$refs.player.appendChild(frame);
           this.src = embed;
@@ -426,6 +425,7 @@
               // Trusted HTML: the build rendered it; the API only hands it to entitled users.
               self.$refs.body.innerHTML = body.html;
               self.state = 'ready';
+              window.setTimeout(function () { focusableScrollers(self.$refs.body); }, 50);
             } else if (result.status === 401) {
               self.state = 'signin';
             } else if (result.status === 403) {
@@ -489,6 +489,26 @@
         },
         get zoneLabel() { return this.zone ? '(' + this.zone.replace(/_/g, ' ') + ')' : ''; }
       };
+    });
+  });
+
+  // Wide tables and code blocks in rendered Markdown scroll sideways (see .prose table and
+  // .highlight pre in site.css); a scrollable region must be reachable with the keyboard,
+  // so those that overflow get tabindex=0.
+  function focusableScrollers(root) {
+    var tables = (root || document).querySelectorAll('.prose table, .prose pre');
+    for (var i = 0; i < tables.length; i++) {
+      var table = tables[i];
+      if (table.scrollWidth > table.clientWidth + 1) table.setAttribute('tabindex', '0');
+      else if (table.getAttribute('tabindex') === '0') table.removeAttribute('tabindex');
+    }
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    focusableScrollers(document);
+    var pending = null;
+    window.addEventListener('resize', function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(function () { focusableScrollers(document); }, 200);
     });
   });
 
