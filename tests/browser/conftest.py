@@ -63,7 +63,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     yield from build_and_serve(tmp_path_factory.mktemp("demo-site"), REPO_ROOT / "content")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not CHROMIUM:
         pytest.skip(SKIP_REASON)

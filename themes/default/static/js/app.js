@@ -177,13 +177,23 @@
           window.addEventListener('popstate', function () { self.readUrl(); });
         },
         readUrl: function () {
+          // Only values the catalog can show are taken: a shared link to a renamed topic
+          // (or a mistyped level) must not leave the select on "Any" while nothing matches.
           var params = new URLSearchParams(window.location.search);
           this.query = params.get('q') || '';
-          this.level = params.get('level') || '';
-          this.language = params.get('language') || '';
-          this.tag = params.get('tag') || '';
+          this.level = this.known('level', params.get('level'));
+          this.language = this.known('language', params.get('language'));
+          this.tag = this.known('tags', params.get('tag'));
           var price = params.get('price') || '';
           this.price = price === 'free' || price === 'paid' ? price : '';
+        },
+        known: function (field, value) {
+          if (!value) return '';
+          var self = this;
+          return Object.keys(this.courses).some(function (slug) {
+            var have = self.courses[slug][field];
+            return Array.isArray(have) ? have.indexOf(value) !== -1 : have === value;
+          }) ? value : '';
         },
         writeUrl: function () {
           var params = new URLSearchParams(window.location.search);
