@@ -33,6 +33,7 @@ ARTICLE_SAVE_AS = "blog/{slug}/index.html"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
 INDEX_SAVE_AS = "blog/index.html"
+INDEX_URL = "blog/"
 DIRECT_TEMPLATES = ["index"]
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from http.cookies import SimpleCookie
 
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dynamic_api.db import run_in_session
+from dynamic_api.db import run_in_connection
 from dynamic_api.errors import ApiError
 from dynamic_api.models import Role, User, UserRole
 from dynamic_api.sessions import COOKIE_NAME, SessionPolicy, find_session
@@ -106,6 +107,30 @@ def session_policy(settings: Settings) -> SessionPolicy:
     )
 
 
+def load_user(
+    db: Session | Connection, token: str, policy: SessionPolicy
+) -> tuple[CurrentUser | None, bool]:
+    """The user of ``token`` (one indexed query, see :func:`find_session`) and whether the
+    session was just extended; ``(None, False)`` without a live session."""
+    found = find_session(db, token, policy)
+    if found is None:
+        return None, False
+    user = found.user
+    signed_in = CurrentUser(
+        id=user.user_id,
+        email=user.email,
+        name=user.name,
+        language=user.language,
+        roles=found.roles,
+        verified=user.email_verified_at is not None,
+        instructor_slug=user.instructor_slug,
+        pending_email=user.pending_email,
+        created_at=user.created_at,
+        session_id=found.session_id,
+    )
+    return signed_in, found.touched
+
+
 async def current_user(request: Request) -> CurrentUser | None:
     """The signed-in user, or ``None``; loaded from the cookie once per request.
 
@@ -119,16 +144,7 @@ async def current_user(request: Request) -> CurrentUser | None:
     token = request.cookies.get(COOKIE_NAME, "")
     if token:
         policy = session_policy(request.app.state.settings)
-
-        def load(session: Session) -> tuple[CurrentUser | None, bool]:
-            found = find_session(session, token, policy)
-            if found is None:
-                return None, False
-            assert found.user.id is not None
-            roles = roles_of(session, found.user.id)
-            return snapshot(found.user, roles, found.row.id), found.touched
-
-        state.user, touched = await run_in_session(request, load)
+        state.user, touched = await run_in_connection(request, load_user, token, policy)
         if state.user is None:
             state.pending_cookie = session_cookie(request, None)
         elif touched:

@@ -45,6 +45,13 @@ SQLITE_BUSY_TIMEOUT = 15
 #: Seconds to wait for a database server to accept a connection.
 CONNECT_TIMEOUT = 10
 
+#: Connections the pool keeps open, and the most it opens: SQLAlchemy's default cap (5 kept
+#: + 10 "overflow"), all kept. With the default, every request beyond the fifth concurrent
+#: one opened a connection and closed it again after one query (on SQLite: open the file,
+#: four PRAGMAs, read the schema; on a server: connect and authenticate), which cost more
+#: than the query itself under load (benchmarks/api/README.md).
+POOL_SIZE = 15
+
 
 def utcnow() -> datetime:
     """Now, timezone-aware, in UTC: the only clock the data layer uses."""
@@ -103,7 +110,8 @@ def create_db_engine(url: str) -> Engine:
     SQLite: the file's folder is created, connections may cross threads (the pool hands them
     to worker threads), and :func:`_sqlite_pragmas` runs on connect. Servers: connections are
     checked before use (a database restart must not surface as a 500) and MariaDB's are
-    recycled before its ``wait_timeout`` closes them.
+    recycled before its ``wait_timeout`` closes them. Every pool keeps up to
+    :data:`POOL_SIZE` connections open and opens no more.
     """
     parsed = make_url(url)
     backend = parsed.get_backend_name()
@@ -111,13 +119,17 @@ def create_db_engine(url: str) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+        options: dict[str, Any] = {}
+        if database and database != ":memory:":
+            options.update(pool_size=POOL_SIZE, max_overflow=0)
         engine = sa.create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT},
+            **options,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    options = {"pool_pre_ping": True, "pool_size": POOL_SIZE, "max_overflow": 0}
     if backend == "postgresql":
         options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     if backend in {"mysql", "mariadb"}:
@@ -176,6 +188,24 @@ async def run_in_session(request: Request, fn: Callable[..., T], /, *args: Any, 
     def call() -> T:
         with session_scope(engine) as session:
             return fn(session, *args, **kwargs)
+
+    return await run_in_threadpool(call)
+
+
+async def run_in_connection(
+    request: Request, fn: Callable[..., T], /, *args: Any, **kwargs: Any
+) -> T:
+    """Run ``fn(connection, *args, **kwargs)`` in a worker thread, in one transaction
+    (``engine.begin()``: committed when ``fn`` returns, rolled back if it raises).
+
+    For hot paths written in SQLAlchemy Core (the session lookup of every signed-in request):
+    no ORM ``Session`` to build, flush and close around a single query.
+    """
+    engine = request_engine(request)
+
+    def call() -> T:
+        with engine.begin() as connection:
+            return fn(connection, *args, **kwargs)
 
     return await run_in_threadpool(call)
 

@@ -11,12 +11,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from dynamic_api.db import utcnow
-from dynamic_api.models import User, UserSession
+from dynamic_api.models import Role, User, UserRole, UserSession
 
 #: The cookie's name; the front end never reads it (HttpOnly), browsers send it back.
 COOKIE_NAME = "lms_session"
@@ -72,39 +73,100 @@ def create_session(
 
 @dataclass(frozen=True)
 class FoundSession:
-    row: UserSession
-    user: User
+    """A live session and its user, as one lookup read them (plain values, no ORM objects)."""
+
+    session_id: int
+    #: The user's columns: ``user_id, email, name, language, email_verified_at,
+    #: instructor_slug, pending_email, created_at``.
+    user: sa.Row[Any]
+    #: The stored roles plus ``student`` (implied for everyone).
+    roles: frozenset[str]
     #: Whether the expiry was just extended (the cookie's Max-Age should be refreshed).
     touched: bool
 
 
+def _lookup_statement() -> sa.Select[Any]:
+    sessions, users, roles = (
+        UserSession.__table__.c,  # type: ignore[attr-defined]
+        User.__table__.c,  # type: ignore[attr-defined]
+        UserRole.__table__.c,  # type: ignore[attr-defined]
+    )
+    return (
+        sa.select(
+            sessions.id,
+            sessions.last_seen_at,
+            users.id.label("user_id"),
+            users.email,
+            users.name,
+            users.language,
+            users.email_verified_at,
+            users.instructor_slug,
+            users.pending_email,
+            users.created_at,
+            roles.role,
+        )
+        .select_from(
+            UserSession.__table__.join(  # type: ignore[attr-defined]
+                User.__table__,
+                users.id == sessions.user_id,  # type: ignore[attr-defined]
+            ).outerjoin(UserRole.__table__, roles.user_id == users.id)  # type: ignore[attr-defined]
+        )
+        .where(
+            sessions.token_hash == sa.bindparam("token_hash"),
+            sessions.revoked_at.is_(None),
+            sessions.expires_at > sa.bindparam("now", type_=sessions.expires_at.type),
+            users.is_active.is_(True),
+            users.deleted_at.is_(None),
+        )
+    )
+
+
+#: Session, user and roles in one query through the unique ``token_hash`` index (one row per
+#: stored role, one with ``role`` NULL for a plain student). Built once: constructing an ORM
+#: query per request cost more CPU than running it (see benchmarks/api/README.md).
+LOOKUP = _lookup_statement()
+
+
+#: The sliding extension, by primary key; only when the last one is older than the interval.
+def _touch_statement() -> sa.Update:
+    sessions = UserSession.__table__.c  # type: ignore[attr-defined]
+    return (
+        sa.update(UserSession.__table__)  # type: ignore[attr-defined]
+        .where(sessions.id == sa.bindparam("session_id"))
+        .values(
+            last_seen_at=sa.bindparam("now", type_=sessions.last_seen_at.type),
+            expires_at=sa.bindparam("expires_at", type_=sessions.expires_at.type),
+        )
+    )
+
+
+TOUCH = _touch_statement()
+
+
 def find_session(
-    session: Session, token: str, policy: SessionPolicy, now: datetime | None = None
+    db: Session | sa.Connection, token: str, policy: SessionPolicy, now: datetime | None = None
 ) -> FoundSession | None:
-    """The live session of ``token`` and its (active, not deleted) user, or ``None``."""
+    """The live session of ``token`` and its (active, not deleted) user, or ``None``.
+
+    Reads the database on every call (no cache), so a revoked session, a disabled or deleted
+    user or a changed role counts on the very next request, in every process. Writes only to
+    extend the expiry, at most once per ``policy.touch_interval``.
+    """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = now or utcnow()
-    found = session.exec(
-        select(UserSession, User)
-        .join(User, col(User.id) == col(UserSession.user_id))
-        .where(
-            UserSession.token_hash == hash_token(token),
-            col(UserSession.revoked_at).is_(None),
-            UserSession.expires_at > now,
-            col(User.is_active).is_(True),
-            col(User.deleted_at).is_(None),
-        )
-    ).first()
-    if found is None:
+    connection = db.connection() if isinstance(db, Session) else db
+    rows = connection.execute(LOOKUP, {"token_hash": hash_token(token), "now": now}).all()
+    if not rows:
         return None
-    row, user = found
-    touched = now - row.last_seen_at >= policy.touch_interval
+    first = rows[0]
+    touched = now - first.last_seen_at >= policy.touch_interval
     if touched:
-        row.last_seen_at = now
-        row.expires_at = now + policy.lifetime
-        session.add(row)
-    return FoundSession(row=row, user=user, touched=touched)
+        connection.execute(
+            TOUCH, {"session_id": first.id, "now": now, "expires_at": now + policy.lifetime}
+        )
+    roles = frozenset({Role.STUDENT.value, *(row.role for row in rows if row.role)})
+    return FoundSession(session_id=first.id, user=first, roles=roles, touched=touched)
 
 
 def revoke_token(session: Session, token: str) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from slugify import slugify
@@ -71,7 +72,7 @@ class Lesson:
         """Minutes: as declared, or estimated from the words and questions."""
         if self.meta.duration:
             return self.meta.duration
-        words = len(self.body.split())
+        words = _word_count(self.body)
         minutes = max(1, round(words / WORDS_PER_MINUTE))
         if self.meta.evaluation:
             minutes = max(minutes, round(len(self.meta.evaluation.questions) * 1.5))
@@ -80,6 +81,13 @@ class Lesson:
     @property
     def url_path(self) -> str:
         return f"courses/{self.course_slug}/{self.id}/"
+
+
+@lru_cache(maxsize=16384)
+def _word_count(text: str) -> int:
+    """Words of a body. Cached: every syllabus shows every lesson's duration, so a course of
+    100 lessons asks for each one 100 times per build (and `str.split` of a body is slow)."""
+    return len(text.split())
 
 
 @dataclass
@@ -118,7 +126,11 @@ class Course:
         return [lesson for section in self.sections for lesson in section.lessons]
 
     def lesson(self, lesson_id: str) -> Lesson | None:
-        return next((x for x in self.lessons if x.id == lesson_id), None)
+        for section in self.sections:  # not `self.lessons`: no list built per lookup
+            for lesson in section.lessons:
+                if lesson.id == lesson_id:
+                    return lesson
+        return None
 
     @property
     def duration(self) -> int:

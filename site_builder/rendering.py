@@ -114,10 +114,15 @@ class Rendered:
     toc: str  # nested <ul> of the h2/h3 headings, empty when there are fewer than two
 
 
+TASK_CHECKBOX = re.compile(r'<input type="checkbox" disabled( checked)?/>')
+
+
 class Renderer:
     """A reusable Markdown renderer; not thread-safe (one per build)."""
 
-    def __init__(self) -> None:
+    def __init__(self, task_labels: tuple[str, str] = ("Done", "To do")) -> None:
+        # Task-list checkboxes have no text of their own: give them an accessible name.
+        self._task_labels = task_labels
         self._md = markdown.Markdown(
             extensions=[*EXTENSIONS, _RewriteExtension()],
             extension_configs=EXTENSION_CONFIGS,
@@ -129,11 +134,19 @@ class Renderer:
         """HTML and an "On this page" box (unless the author placed `[TOC]` themselves)."""
         self._md.reset()
         self._rewriter.context = links or LinkContext()
-        html = self._md.convert(text)
+        html = TASK_CHECKBOX.sub(self._label_task, self._md.convert(text))
         tokens = getattr(self._md, "toc_tokens", [])
         wants_box = _count_headings(tokens) >= 2 and not TOC_MARKER.search(text)
         toc = self._md.toc if wants_box else ""  # type: ignore[attr-defined]
         return Rendered(html, toc)
+
+    def _label_task(self, match: re.Match[str]) -> str:
+        done, todo = self._task_labels
+        checked = bool(match.group(1))
+        label = done if checked else todo
+        return (
+            f'<input type="checkbox" disabled{" checked" if checked else ""} aria-label="{label}"/>'
+        )
 
     def render_slides(self, text: str, links: LinkContext | None = None) -> list[str]:
         """A slides lesson: one HTML fragment per slide, split at `---` lines."""

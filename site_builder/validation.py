@@ -162,6 +162,8 @@ def without_code(body: str) -> str:
     lines = body.splitlines()
     fence = ""
     for index, line in enumerate(lines):
+        if not fence and "`" not in line and "~" not in line:
+            continue  # fast path: neither a fence nor a code span (most lines)
         match = FENCE.match(line)
         if fence:
             if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):

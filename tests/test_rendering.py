@@ -156,3 +156,11 @@ def test_plain_text_excerpt() -> None:
     long = plain_text("<p>" + "word " * 100 + "</p>", limit=30)
     assert len(long) <= 30
     assert long.endswith("…")
+
+
+def test_task_list_checkboxes_have_an_accessible_name() -> None:
+    from site_builder.rendering import Renderer
+
+    html = Renderer(task_labels=("Hecho", "Pendiente")).render("- [x] one\n- [ ] two").html
+    assert 'checked aria-label="Hecho"' in html
+    assert 'disabled aria-label="Pendiente"' in html

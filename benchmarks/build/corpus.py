@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-VOCAB = (
+_VOCAB = (
     "data value list table record field index query filter group order sort merge join "
     "split parse format render print read write open close file folder path module package "
     "function method class object instance attribute property variable constant number "
@@ -36,16 +36,17 @@ VOCAB = (
     "sample dataset model feature target metric score accuracy error baseline benchmark "
     "simple clear quick careful small large empty full early late first last next previous "
     "useful common typical practical robust reliable readable explicit implicit local global"
-).split()
-VERBS = (
+)
+_VERBS = (
     "reads writes checks builds sorts filters groups renders parses stores loads saves "
     "returns counts compares splits joins merges formats updates changes moves copies "
     "explains shows describes handles replaces computes"
-).split()
-TAGS = (
+)
+_TAGS = (
     "python data web testing git sql pandas accessibility design security devops career "
     "statistics automation beginners"
-).split()
+)
+VOCAB, VERBS, TAGS = _VOCAB.split(), _VERBS.split(), _TAGS.split()
 INSTRUCTORS = [
     ("ana-morales", "Ana Morales", "Python educator"),
     ("daniel-okafor", "Daniel Okafor", "Data engineer"),
@@ -165,7 +166,7 @@ def _write_course(
         f"instructors: [{', '.join(instructors)}]",
         "price: {amount: 49.00, currency: USD}" if paid else "price: free",
         f"audit: {'true' if paid and c % 2 == 0 else 'false'}",
-        "certificate:\n  enabled: true\n  template: classic" if c % 2 == 0 else "certificate: false",
+        "certificate: {enabled: true, template: classic}" if c % 2 == 0 else "certificate: false",
         f"access: {'enrolled' if enrolled_only else 'public'}",
         f"order: {c + 1}",
     ]

@@ -154,7 +154,10 @@ def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 
 def _summarise(
-    args: argparse.Namespace, corpus: Corpus, runs: dict[str, list[dict[str, Any]]], generated: float
+    args: argparse.Namespace,
+    corpus: Corpus,
+    runs: dict[str, list[dict[str, Any]]],
+    generated: float,
 ) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for key, label in ROWS:
@@ -202,9 +205,7 @@ def _summarise(
         "results": results,
         "ratios": {  # of median wall seconds (the targets); cpu_value: of median CPU seconds
             "ours_full_over_plain_full": ratio("ours_full", "plain_full", TARGET_FULL_RATIO),
-            "ours_rebuild_over_ours_full": ratio(
-                "ours_rebuild", "ours_full", TARGET_REBUILD_RATIO
-            ),
+            "ours_rebuild_over_ours_full": ratio("ours_rebuild", "ours_full", TARGET_REBUILD_RATIO),
         },
     }
 

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--result", type=Path, required=True)
     parser.add_argument("--profile", type=Path, help="write cProfile stats of the build here")
     args = parser.parse_args(argv)
-    import pelican  # noqa: F401 - both sides pay for importing Pelican before the clock
+    # Both sides pay for importing Pelican before the clock starts.
     import pelican.settings  # noqa: F401
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

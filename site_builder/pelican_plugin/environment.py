@@ -22,6 +22,8 @@ from babel.dates import (
     get_timezone_location,
 )
 from babel.numbers import format_currency
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 from slugify import slugify
 
@@ -45,6 +47,7 @@ LESSON_TYPES = {
     "slides": ("bi-easel", N_("Slides")),
     "evaluation": ("bi-patch-question", N_("Evaluation")),
 }
+TASK_LABELS = (N_("Done"), N_("To do"))  # accessible names of task-list checkboxes
 LEVELS = {
     "beginner": N_("Beginner"),
     "intermediate": N_("Intermediate"),
@@ -65,7 +68,9 @@ def install(generator: Any) -> None:
     env.add_extension("jinja2.ext.i18n")
     translations = load_translations(theme / "translations", lang)
     env.install_gettext_translations(translations, newstyle=True)
+    env.lms_translations = translations  # for Python code rendering with this environment
     gettext = translations.gettext
+    env.globals["_"] = _newstyle_gettext(gettext)
     site = settings.get("SITEURL", "")
     env.globals.update(
         url=lambda path="": f"{site}/{path}",
@@ -101,6 +106,21 @@ def install(generator: Any) -> None:
         isoformat=lambda value: value.isoformat() if value else "",
         slugify_tag=lambda tag: slugify(str(tag)),
     )
+
+
+def _newstyle_gettext(gettext: Any) -> Any:
+    """`_()` as Jinja's i18n extension installs it (newstyle), without its context: Jinja
+    copies the whole template context for a `pass_context` function called in a loop, and
+    the syllabus calls `_()` for every lesson of every lesson page."""
+
+    @pass_eval_context
+    def _(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
+        rv = gettext(string)
+        if eval_ctx.autoescape:
+            rv = Markup(rv)  # noqa: S704 - our own catalog, exactly as jinja2.ext does
+        return rv % variables  # always a format string, as in jinja2.ext
+
+    return _
 
 
 def format_money(price: Any, lang: str) -> str:

@@ -18,6 +18,7 @@ import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -32,7 +33,7 @@ from ..problems import ContentError
 from ..qr import qr_svg
 from ..rendering import RENDERER_VERSION, LinkContext, Renderer, pygments_css
 from ..validation import body_media, lesson_media
-from .environment import lms_settings
+from .environment import TASK_LABELS, lms_settings
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,11 @@ class AcademyGenerator(Generator):
                 raise ContentError(problems.sorted())
         self.academy = academy
         self.site_url = self.settings.get("SITEURL", "")
-        self.renderer = Renderer()
+        translations = self.env.lms_translations
+        done, todo = TASK_LABELS
+        self.renderer = Renderer(
+            task_labels=(translations.gettext(done), translations.gettext(todo))
+        )
         self.theme_fp = fingerprint(
             tree_fingerprint([Path(self.settings["THEME"]), Path(__file__).parent.parent]),
             self.site_url,
@@ -239,7 +244,10 @@ class AcademyGenerator(Generator):
             }
             for v in courses
         ]
-        upcoming = [m for m in self.academy.masterclasses if m.published][:3]
+        now = dt.datetime.now(dt.UTC)
+        upcoming = [
+            m for m in self.academy.masterclasses if m.published and m.meta.end_utc() >= now
+        ][:3]
         out.write(
             "index.html",
             key,
@@ -284,9 +292,10 @@ class AcademyGenerator(Generator):
         for index, lesson in enumerate(lessons):
             previous = lessons[index - 1] if index > 0 else None
             following = lessons[index + 1] if index + 1 < len(lessons) else None
-            body = self._lesson_body(view, lesson)
+            # Rendered only if one of the two writes below needs it: a rebuild reuses most.
+            body = cache(partial(self._lesson_body, view, lesson))
             if not lesson.public:
-                private.write(body_path(lesson), fingerprint(key, lesson.id), lambda b=body: b)
+                private.write(body_path(lesson), fingerprint(key, lesson.id), body)
             out.write(
                 f"courses/{course.slug}/{lesson.id}/index.html",
                 key,
@@ -297,7 +306,7 @@ class AcademyGenerator(Generator):
                     lesson=lesson,
                     previous_lesson=previous,
                     next_lesson=following,
-                    body=body if lesson.public else None,
+                    body=body() if lesson.public else None,
                     canonical=lesson.url_path,
                 ),
             )

@@ -4,8 +4,9 @@ headless Debian Chromium driven by Playwright.
 - `site`: the DEMO academy (`content/`) built once per session (per xdist worker) into a
   temporary folder and served by `create_serve_app` under uvicorn on 127.0.0.1 and a free
   port, with the strict Content-Security-Policy the theme is written for.
-- `browser`: one Chromium per session, the system's (`shutil.which("chromium")`; never
-  `playwright install`). Without it every test in this folder is skipped.
+- `browser`: one Chromium per test module (see why there), the system's
+  (`shutil.which("chromium")`; never `playwright install`). Without it every test in this
+  folder is skipped.
 - `open_page` / `page`: a fresh browser context per page, watched by a `PageWatch`
   (`page.watch`): console errors, uncaught exceptions, CSP violations, Alpine expression
   warnings, failed requests, HTTP errors and any request to a host other than 127.0.0.1 fail
@@ -63,8 +64,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     yield from build_and_serve(tmp_path_factory.mktemp("demo-site"), REPO_ROOT / "content")
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium, launched once per test module (a second's work).
+
+    Not once per session: Playwright's sync API keeps its asyncio loop marked as running in
+    the main thread until it stops, and tests run after it in the same process (`asyncio.run`,
+    `anyio.run`, the TestClient) would fail with "cannot be called from a running event loop".
+    """
     if not CHROMIUM:
         pytest.skip(SKIP_REASON)
     from playwright.sync_api import expect, sync_playwright

@@ -1,0 +1,7 @@
+"""`python -m benchmarks.api`: see benchmarks/api/README.md."""
+
+import sys
+
+from .runner import main
+
+sys.exit(main())
