@@ -115,6 +115,8 @@ def load_user(
     found = find_session(db, token, policy)
     if found is None:
         return None, False
+    if found.touched:
+        db.commit()  # the sliding extension (a Session inside session_scope commits anyway)
     user = found.user
     signed_in = CurrentUser(
         id=user.user_id,

@@ -80,7 +80,7 @@ class CrossOriginProtectionMiddleware:
         self.trusted_origins = frozenset(origin.rstrip("/") for origin in trusted_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
             reason = cross_origin_refusal(
                 scope["method"], Headers(scope=scope), self.trusted_origins
             )

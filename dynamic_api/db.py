@@ -16,8 +16,11 @@ back timezone-aware through :class:`UTCDateTime`.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -181,33 +184,60 @@ def request_engine(request: Request) -> Engine:
     return engine
 
 
+def database_executor() -> ThreadPoolExecutor:
+    """The threads that run the API's database work: one per pooled connection.
+
+    Opened and shut down by the app's lifespan (``app.state.db_executor``). Sized like the
+    connection pool, so no thread ever waits for a connection, and the DB work never takes
+    every thread of Starlette's general pool.
+    """
+    return ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="lms-db")
+
+
+async def in_database_thread(request: Request, call: Callable[[], T]) -> T:
+    """``call()`` on the app's database executor (Starlette's thread pool without one).
+
+    ``loop.run_in_executor`` rather than ``run_in_threadpool``: anyio's per-call machinery
+    (capacity limiter, cancel scope, checkpoints) cost the event loop more than the session
+    lookup itself under load (benchmarks/api/README.md). Context variables are carried over
+    as anyio does. A cancelled request stops waiting, but ``call()`` still runs to its end
+    (commit or rollback) in its thread.
+    """
+    executor: ThreadPoolExecutor | None = getattr(request.app.state, "db_executor", None)
+    if executor is None:
+        return await run_in_threadpool(call)
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(executor, context.run, call)
+
+
 async def run_in_session(request: Request, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    """Run ``fn(session, *args, **kwargs)`` in a worker thread inside :func:`session_scope`."""
+    """Run ``fn(session, *args, **kwargs)`` in a database thread inside :func:`session_scope`."""
     engine = request_engine(request)
 
     def call() -> T:
         with session_scope(engine) as session:
             return fn(session, *args, **kwargs)
 
-    return await run_in_threadpool(call)
+    return await in_database_thread(request, call)
 
 
 async def run_in_connection(
     request: Request, fn: Callable[..., T], /, *args: Any, **kwargs: Any
 ) -> T:
-    """Run ``fn(connection, *args, **kwargs)`` in a worker thread, in one transaction
-    (``engine.begin()``: committed when ``fn`` returns, rolled back if it raises).
+    """Run ``fn(connection, *args, **kwargs)`` in a database thread with a pooled connection.
 
     For hot paths written in SQLAlchemy Core (the session lookup of every signed-in request):
-    no ORM ``Session`` to build, flush and close around a single query.
+    no ORM ``Session`` to build, flush and close around a single query. ``fn`` commits what
+    it writes (``connection.commit()``); anything left uncommitted is rolled back when the
+    connection goes back to the pool, so a read-only call costs no commit.
     """
     engine = request_engine(request)
 
     def call() -> T:
-        with engine.begin() as connection:
+        with engine.connect() as connection:
             return fn(connection, *args, **kwargs)
 
-    return await run_in_threadpool(call)
+    return await in_database_thread(request, call)
 
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:

@@ -107,6 +107,8 @@ def uvicorn_server(
     port = free_port()
     log_path = cwd / f"{name}-server.log"
     command = [sys.executable, "-m", "uvicorn", "--factory", app, "--port", str(port)]
+    if os.environ.get("XPIN"):
+        command = ["taskset", "-c", os.environ["XPIN"], *command]
     command += UVICORN_FLAGS
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(

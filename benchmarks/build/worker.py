@@ -29,7 +29,7 @@ def count_pages(output: Path) -> int:
     return sum(1 for _ in output.rglob("*.html")) if output.is_dir() else 0
 
 
-def run_ours(content: Path, output: Path, var: Path) -> dict[str, Any]:
+def run_ours(content: Path, output: Path, var: Path, theme: Path) -> dict[str, Any]:
     import site_builder.pelican_plugin  # noqa: F401 - imported before the clock, like Pelican
     from site_builder.build import build
     from site_builder.settings import Settings
@@ -39,7 +39,7 @@ def run_ours(content: Path, output: Path, var: Path) -> dict[str, Any]:
         content_dir=content,
         output_dir=output,
         var_dir=var,
-        theme=REPO / "themes" / "default",
+        theme=theme,
         pelican_settings=REPO / "pelicanconf.py",
     )
     started, cpu = time.perf_counter(), time.process_time()
@@ -54,12 +54,12 @@ def run_ours(content: Path, output: Path, var: Path) -> dict[str, Any]:
     }
 
 
-def run_plain(content: Path, output: Path, var: Path) -> dict[str, Any]:
+def run_plain(content: Path, output: Path, var: Path, theme: Path) -> dict[str, Any]:
     import pelican
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    theme = Path(pelican.__file__).parent / "themes" / "notmyidea"
+    theme = Path(pelican.__file__).parent / "themes" / "notmyidea"  # `theme` is ours
     started, cpu = time.perf_counter(), time.process_time()
     settings = read_settings(
         str(PLAIN_CONF),
@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, required=True)
     parser.add_argument("--var", type=Path, required=True)
     parser.add_argument("--result", type=Path, required=True)
+    parser.add_argument(
+        "--theme", type=Path, default=REPO / "themes" / "default", help="our theme folder"
+    )
     parser.add_argument("--profile", type=Path, help="write cProfile stats of the build here")
     args = parser.parse_args(argv)
     # Both sides pay for importing Pelican before the clock starts.
@@ -98,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         profiler.enable()
     # Pelican prints its "Done: Processed ..." summary on stdout: keep stdout quiet.
     with contextlib.redirect_stdout(io.StringIO()):
-        result = run(args.content, args.output, args.var)
+        result = run(args.content, args.output, args.var, args.theme)
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(str(args.profile))

@@ -40,6 +40,17 @@ logger = logging.getLogger(__name__)
 # Pages rendered and reused by the last build in this process, for `lms build`'s summary.
 LAST_STATS: dict[str, int] = {}
 
+#: The account pages (output path, template): static shells whose forms call the accounts
+#: API. Never in the sitemap; robots.txt disallows /account/ and each page says noindex.
+ACCOUNT_PAGES = (
+    ("account/sign-up/index.html", "account/sign_up.html"),
+    ("account/sign-in/index.html", "account/sign_in.html"),
+    ("account/verify/index.html", "account/verify.html"),
+    ("account/forgot-password/index.html", "account/forgot_password.html"),
+    ("account/reset-password/index.html", "account/reset_password.html"),
+    ("account/settings/index.html", "account/settings.html"),
+)
+
 
 @dataclass
 class CourseView:
@@ -213,6 +224,7 @@ class AcademyGenerator(Generator):
         self._write_tags(out, site_fp, articles)
         self._write_masterclasses(out, site_fp)
         self._write_programs(out, site_fp)
+        self._write_account_pages(out, site_fp)
         out.write("404.html", site_fp, lambda: self._page("404.html", page_title="404"))
         out.write("theme/css/pygments.css", RENDERER_VERSION, pygments_css)
         self._write_sitemap(out, site_fp, articles)
@@ -455,6 +467,10 @@ class AcademyGenerator(Generator):
                     canonical=f"programs/{p.slug}/",
                 ),
             )
+
+    def _write_account_pages(self, out: IncrementalWriter, key: str) -> None:
+        for path, template in ACCOUNT_PAGES:
+            out.write(path, key, lambda template=template: self._page(template))
 
     def _write_private_bundle(self, private: IncrementalWriter) -> None:
         manifest = build_manifest(self.academy, self.lms.site_url)

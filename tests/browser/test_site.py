@@ -60,6 +60,12 @@ PAGE_TYPES = {
     "tag": ("/tags/python/", "#python"),
     "page": ("/about/", None),
     "404": ("/no-such-page/", "Page not found"),
+    # The account pages a visitor can open (settings needs an account: test_accounts.py).
+    "sign-up": ("/account/sign-up/", "Create your account"),
+    "sign-in": ("/account/sign-in/", "Sign in"),
+    "verify": ("/account/verify/", "Confirm your email address"),
+    "forgot-password": ("/account/forgot-password/", "Forgot your password?"),
+    "reset-password": ("/account/reset-password/", "Choose a new password"),
 }
 
 
@@ -645,6 +651,7 @@ def test_dark_mode_follows_the_system_until_chosen(open_page: Any) -> None:
         PYTHON + "your-first-program/",
         PYTHON + "functions/",
         PANDAS + "series-and-dataframes/",
+        "/account/sign-up/",
     ],
 )
 def test_mobile_has_no_horizontal_overflow(open_page: Any, path: str) -> None:
