@@ -1,9 +1,10 @@
 """The baseline server: a bare Starlette app with one JSON route, nothing else.
 
-Served by uvicorn as ``benchmarks.api.apps:bare_app`` (or ``bare_async_app``; ``--factory``), with exactly the
-flags of the API server. Its JSON body is the one ``GET /api/me`` returned for the benchmark
-user (read from the file named by ``BENCH_BARE_PAYLOAD``), so both sides serialise and send
-the same document; without the variable it answers a look-alike of the same shape.
+Served by uvicorn as ``benchmarks.api.apps:bare_app`` (or ``bare_async_app``; with
+``--factory``), with exactly the flags of the API server. Its JSON body is the one
+``GET /api/me`` returned for the benchmark user (read from the file named by
+``BENCH_BARE_PAYLOAD``), so both sides serialise and send the same document; without the
+variable it answers a look-alike of the same shape.
 """
 
 from __future__ import annotations

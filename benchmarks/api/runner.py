@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +50,10 @@ UVICORN_FLAGS = [
 ]
 
 ME_APP = "dynamic_api.app:create_app"
-BARE_APPS = {"lambda": "benchmarks.api.apps:bare_app", "async": "benchmarks.api.apps:bare_async_app"}
+BARE_APPS = {
+    "lambda": "benchmarks.api.apps:bare_app",
+    "async": "benchmarks.api.apps:bare_async_app",
+}
 
 
 def log(message: str) -> None:
@@ -99,20 +102,39 @@ class Server:
             return ""
 
 
+def pinned(cpus: set[int] | None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` that keeps the child (and every thread it starts) on ``cpus``."""
+    if not cpus:
+        return None
+
+    def pin() -> None:
+        os.sched_setaffinity(0, cpus)
+
+    return pin
+
+
 @contextmanager
 def uvicorn_server(
-    name: str, app: str, env: dict[str, str], cwd: Path, ready_path: str
+    name: str,
+    app: str,
+    env: dict[str, str],
+    cwd: Path,
+    ready_path: str,
+    cpus: set[int] | None = None,
 ) -> Iterator[Server]:
     """``python -m uvicorn --factory APP`` with :data:`UVICORN_FLAGS`; stopped on exit."""
     port = free_port()
     log_path = cwd / f"{name}-server.log"
     command = [sys.executable, "-m", "uvicorn", "--factory", app, "--port", str(port)]
-    if os.environ.get("XPIN"):
-        command = ["taskset", "-c", os.environ["XPIN"], *command]
     command += UVICORN_FLAGS
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            preexec_fn=pinned(cpus),
         )
     server = Server(name, app, port, process, log_path)
     try:
@@ -169,7 +191,13 @@ def _lua_string(value: str) -> str:
 
 
 def run_wrk(
-    url: str, headers: dict[str, str], seconds: int, cap: int, concurrency: int, tmp: Path
+    url: str,
+    headers: dict[str, str],
+    seconds: int,
+    cap: int,
+    concurrency: int,
+    tmp: Path,
+    cpus: set[int] | None = None,
 ) -> dict[str, Any]:
     script = tmp / "bench.lua"
     script.write_text(
@@ -184,7 +212,12 @@ def run_wrk(
     command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s"]
     command += ["--timeout", "10s", "-s", str(script), url]
     done = subprocess.run(
-        command, capture_output=True, text=True, timeout=seconds + 30, check=False
+        command,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=False,
+        preexec_fn=pinned(cpus),
     )
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
     if done.returncode != 0 or line is None:
@@ -205,7 +238,12 @@ def run_wrk(
 
 
 def run_python(
-    url: str, headers: dict[str, str], seconds: int, cap: int, concurrency: int
+    url: str,
+    headers: dict[str, str],
+    seconds: int,
+    cap: int,
+    concurrency: int,
+    cpus: set[int] | None = None,
 ) -> dict[str, Any]:
     command = [sys.executable, "-m", "benchmarks.api.loadgen", "--url", url]
     command += ["--requests", str(cap), "--concurrency", str(concurrency)]
@@ -219,6 +257,7 @@ def run_python(
         timeout=seconds + 30,
         check=False,
         cwd=ROOT,
+        preexec_fn=pinned(cpus),
     )
     if done.returncode != 0:
         raise BenchError(f"the load generator failed:\n{done.stderr}")
@@ -232,15 +271,16 @@ class Load:
     cap: int
     concurrency: int
     tmp: Path
+    cpus: set[int] | None = None  # the load generator's, with --pin
 
     def run(self, server: Server, path: str, headers: dict[str, str], seconds: int) -> dict:
         """One closed-loop run of ``seconds`` (and at most ``cap`` requests)."""
         url = server.base + path
         before = cpu_seconds(server.process.pid)
         if self.tool == "wrk":
-            result = run_wrk(url, headers, seconds, self.cap, self.concurrency, self.tmp)
+            result = run_wrk(url, headers, seconds, self.cap, self.concurrency, self.tmp, self.cpus)
         else:
-            result = run_python(url, headers, seconds, self.cap, self.concurrency)
+            result = run_python(url, headers, seconds, self.cap, self.concurrency, self.cpus)
         after = cpu_seconds(server.process.pid)
         if before is not None and after is not None and result["requests"]:
             result["server_cpu_us_per_req"] = (after - before) / result["requests"] * 1e6
@@ -335,6 +375,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         tool = "wrk" if shutil.which("wrk") else "python"
     if tool == "wrk" and not shutil.which("wrk"):
         raise BenchError("wrk is not installed (apt-get install wrk), use --loadgen python")
+    server_cpus = load_cpus = None
+    if args.pin:
+        available = sorted(os.sched_getaffinity(0))
+        if len(available) < 2:
+            raise BenchError("--pin needs at least two CPUs")
+        server_cpus, load_cpus = {available[-1]}, set(available[:-1])
     tmp = Path(tempfile.mkdtemp(prefix="lms-bench-api-"))
     env = bench_env(tmp, args.database_url)
     email = f"bench-{secrets.token_hex(5)}@example.com"
@@ -352,7 +398,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             tmp,
         )  # fmt: skip
         created = True
-        with uvicorn_server("me", ME_APP, env, tmp, "/api/health") as me:
+        with uvicorn_server("me", ME_APP, env, tmp, "/api/health", server_cpus) as me:
             token = sign_in(me, email, password)
             cookie = {"Cookie": f"{COOKIE}={token}"}
             check = httpx.get(me.base + "/api/me", headers=cookie, timeout=30)
@@ -361,12 +407,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             payload = tmp / "bare_payload.json"
             payload.write_bytes(check.content)
             bare_env = {**env, "BENCH_BARE_PAYLOAD": str(payload)}
-            with uvicorn_server("bare", BARE_APPS[args.bare], bare_env, tmp, "/bare") as bare:
+            with uvicorn_server(
+                "bare", BARE_APPS[args.bare], bare_env, tmp, "/bare", server_cpus
+            ) as bare:
                 baseline = httpx.get(bare.base + "/bare", timeout=30)
                 if baseline.status_code != 200 or baseline.json() != check.json():
                     raise BenchError(f"GET /bare answered {baseline.status_code}")
                 sizes = {"bare": len(baseline.content), "me": len(check.content)}
-                load = Load(tool, args.max_requests, args.concurrency, tmp)
+                load = Load(tool, args.max_requests, args.concurrency, tmp, load_cpus)
                 plan = [(bare, "/bare", {}), (me, "/api/me", cookie)]
                 log(f"warm-up: {args.warmup} s each ({tool}, c={args.concurrency})")
                 for server, path, headers in plan:
@@ -384,18 +432,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 # The session still works, and signing out ends it at once in this process.
                 if httpx.get(me.base + "/api/me", headers=cookie, timeout=30).status_code != 200:
                     raise BenchError("the session stopped working during the benchmark")
-                out = httpx.post(
-                    me.base + "/api/auth/logout", json={}, headers=cookie, timeout=30
-                )
+                out = httpx.post(me.base + "/api/auth/logout", json={}, headers=cookie, timeout=30)
                 after = httpx.get(me.base + "/api/me", headers=cookie, timeout=30)
                 revoked = out.status_code == 204 and after.status_code == 401
                 if not revoked:
                     raise BenchError(f"after logout GET /api/me answered {after.status_code}")
     finally:
         if created and args.database_url:
-            with suppress(Exception):
+            try:
                 delete_user(args.database_url, email)
-                log(f"deleted the benchmark user {email}")
+                log(f"deleted the benchmark user {email} (its sessions and roles cascade)")
+            except Exception as exc:  # report, but do not hide the benchmark's own error
+                log(f"could not delete the benchmark user {email}: {exc}")
         if args.keep:
             log(f"kept {tmp}")
         else:
@@ -416,6 +464,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "rounds": args.rounds,
             "warmup_seconds": args.warmup,
             "bare": args.bare,
+            "pinned": {"servers": sorted(server_cpus), "load": sorted(load_cpus)}
+            if server_cpus and load_cpus
+            else None,
             "server": "uvicorn " + " ".join(UVICORN_FLAGS),
             "body_bytes": sizes,
         },
@@ -443,7 +494,9 @@ def table(report: dict[str, Any]) -> str:
     config, machine = report["config"], report["machine"]
     lines = [
         f"GET /api/me (signed in, {config['database']}) vs bare Starlette "
-        f"({config['bare']}), uvicorn h11/asyncio 1 worker, {config['loadgen']} "
+        f"({config['bare']}), uvicorn h11/asyncio 1 worker"
+        f"{' pinned to CPU ' + str(config['pinned']['servers'][0]) if config['pinned'] else ''}"
+        f", {config['loadgen']} "
         f"c={config['concurrency']}, {config['seconds_per_round']} s/round, "
         f"median of {config['rounds']} rounds",
         "",
@@ -475,7 +528,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Requests per second and p50/p99 latency of a signed-in GET /api/me "
         "against a bare Starlette endpoint, same server settings, same run.",
     )
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per side (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per side (default 5)")
     parser.add_argument(
         "--duration", type=int, default=5, help="seconds of load per round (default 5)"
     )
@@ -489,9 +542,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--warmup", type=int, default=2, help="seconds of warm-up per side (default 2)"
     )
-    parser.add_argument(
-        "--concurrency", type=int, default=16, help="open connections (default 16)"
-    )
+    parser.add_argument("--concurrency", type=int, default=16, help="open connections (default 16)")
     parser.add_argument(
         "--loadgen",
         choices=["auto", "wrk", "python"],
@@ -511,13 +562,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "migrated to head with `lms db upgrade`; the benchmark's user is deleted afterwards. "
         "Default: a fresh SQLite file in a temp var dir",
     )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="pin both servers to the last CPU and the load generator to the others "
+        "(Linux); steadier figures on a shared machine",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--strict", action="store_true", help="exit 1 when the target is missed")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, database)")
     args = parser.parse_args(argv)
-    for name in ("rounds", "duration", "max_requests", "warmup", "concurrency"):
+    for name in ("duration", "max_requests", "warmup", "concurrency"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.rounds < 3:
+        parser.error("--rounds must be at least 3 (the medians need them)")
     if args.duration > 120:
         parser.error("--duration is at most 120 seconds")
     return args

@@ -135,6 +135,7 @@ def _check_incremental(name: str, result: dict[str, Any]) -> None:
 
 
 def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    load_before = _load()
     started = time.perf_counter()
     corpus = generate(workdir / "content", args.courses, args.lessons, seed=args.seed)
     generated = time.perf_counter() - started
@@ -170,7 +171,16 @@ def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         corpus.change_one_lesson(args.repeat + 1)
         ours.run(profile=args.profile / "ours-rebuild.prof")
         _progress(args, f"profiles written to {args.profile}", None)
-    return _summarise(args, corpus, runs, generated)
+    summary = _summarise(args, corpus, runs, generated)
+    summary["config"]["load_average"] = [load_before, _load()]  # 1-min, at start and end
+    return summary
+
+
+def _load() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):  # not on every platform
+        return None
 
 
 def _summarise(
@@ -244,7 +254,8 @@ def format_table(summary: dict[str, Any]) -> str:
     lines = [
         f"{config['courses']} courses x {config['lessons_per_course']} lessons "
         f"= {config['lessons']} lessons; medians of {config['repeat']} runs "
-        f"(Python {config['python']}, {config['machine']})",
+        f"(Python {config['python']}, {config['machine']}; "
+        f"load average {config['load_average'][0]} -> {config['load_average'][1]})",
         "",
         f"{'build':<26}{'pages':>7}{'rendered':>10}{'median s':>10}{'min s':>8}"
         f"{'pages/s':>9}{'cpu s':>8}",

@@ -145,6 +145,23 @@ def build_and_serve(root: Path, content: Path) -> Iterator[LiveSite]:
         yield site
 
 
+def serve_again(site: LiveSite, root: Path, **changes: object) -> Iterator[LiveSite]:
+    """`site`'s built output served by a second server with its own `root/var` (a copy of the
+    private bundle, a fresh database and mail outbox) and these settings changes (rate
+    limits, Argon2 cost, …); a fixture body. The first site is left as it was."""
+    var = root / "var"
+    shutil.copytree(site.private, var / "site")
+    settings = make_settings(
+        root,
+        content_dir=site.settings.content_dir,
+        output_dir=site.output,
+        var_dir=var,
+        **changes,
+    )
+    with serve(settings) as again:
+        yield again
+
+
 # --- the watch -------------------------------------------------------------------------------
 
 

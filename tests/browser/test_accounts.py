@@ -4,6 +4,10 @@ Sign-up → the verification email in the served build's outbox → its link →
 navbar → settings → sign-out, plus the error paths the forms must show inline. Every page
 is watched (see `conftest.py`). The API answers 4xx where a test expects it; Chromium logs
 those as console errors, so each such test names the path with `expect_error_status`.
+
+The demo build is served again with its own database and outbox (`serve_again`), with the
+per-IP rate limits raised (every test signs up from 127.0.0.1; the per-address limits stay
+as shipped, and one test runs into one) and a cheap Argon2.
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ import email
 import re
 import time
 import uuid
+from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
-from browser_support import MOBILE, PENDING_FETCHES_DONE, LiveSite
+from browser_support import MOBILE, PENDING_FETCHES_DONE, LiveSite, serve_again
 from playwright.sync_api import expect
 from test_site import NAMELESS_CONTROLS, UNLABELLED_CONTROLS
 
@@ -26,6 +31,29 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "harbor lights at dawn 42"
 HOME = "/"
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def accounts_site(site: LiveSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    yield from serve_again(
+        site,
+        tmp_path_factory.mktemp("accounts-site"),
+        rate_limit_login_ip="1000/minute",
+        rate_limit_register_ip="1000/hour",
+        rate_limit_forgot_ip="1000/hour",
+        argon2_time_cost=1,
+        argon2_memory_cost=8192,
+        argon2_parallelism=1,
+    )
+
+
+@pytest.fixture
+def page(open_page: Any, accounts_site: LiveSite) -> Any:
+    """A watched page of the accounts site, 1280x900, nothing opened yet."""
+    return open_page(site=accounts_site)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -129,7 +157,7 @@ def api_me_calls(page: Any) -> list[str]:
 # --- the whole journey -------------------------------------------------------------------------
 
 
-def test_sign_up_verify_sign_in_rename_and_sign_out(page: Any, site: LiveSite) -> None:
+def test_sign_up_verify_sign_in_rename_and_sign_out(page: Any, accounts_site: LiveSite) -> None:
     me_calls = api_me_calls(page)
     address = new_email("journey")
 
@@ -156,7 +184,7 @@ def test_sign_up_verify_sign_in_rename_and_sign_out(page: Any, site: LiveSite) -
     # "Send the email again": a second verification email.
     done.get_by_role("button", name="Send the email again").click()
     expect(done.get_by_text("Sent again.")).to_be_visible()
-    mails = mails_to(site, address, at_least=2)
+    mails = mails_to(accounts_site, address, at_least=2)
 
     # The link in the (latest) email confirms the address.
     verify_path = link_in(mails[-1], "/account/verify/")
@@ -322,13 +350,13 @@ def test_sign_up_field_errors(page: Any) -> None:
     ids=["absolute", "protocol-relative", "backslash", "javascript", "same-site-path"],
 )
 def test_sign_in_follows_next_only_within_the_site(
-    page: Any, site: LiveSite, next_param: str, lands_on: str
+    page: Any, accounts_site: LiveSite, next_param: str, lands_on: str
 ) -> None:
     address = new_email("next")
     register(page, address)
     sign_in(page, address, path="/account/sign-in/?next=" + quote(next_param, safe=""))
     expect_signed_in_as(page, "Test Student")
-    expect(page).to_have_url(site.url(lands_on))
+    expect(page).to_have_url(accounts_site.url(lands_on))
     assert page.watch.external == []  # nothing was asked of evil.example
 
 
@@ -355,7 +383,7 @@ def test_settings_sends_visitors_to_sign_in(page: Any) -> None:
     expect(page.locator("h1")).to_have_text("Sign in")
 
 
-def test_a_bad_verification_link_offers_a_new_one(page: Any, site: LiveSite) -> None:
+def test_a_bad_verification_link_offers_a_new_one(page: Any, accounts_site: LiveSite) -> None:
     page.watch.expect_error_status("/api/auth/verify")
     page.goto("/account/verify/?token=not-a-real-token")
     result = page.locator(".account-result")
@@ -367,14 +395,56 @@ def test_a_bad_verification_link_offers_a_new_one(page: Any, site: LiveSite) -> 
         result.get_by_role("button", name="Send a new link").click()
     assert resent.value.status == 202
     expect(result.get_by_role("status")).to_contain_text("a new link is on its way")
-    mails_to(site, address, at_least=2)  # the sign-up email, and the new one
+    mails_to(accounts_site, address, at_least=2)  # the sign-up email, and the new one
 
     page.goto("/account/verify/")  # no token at all
     expect(result.locator("h2 span:visible")).to_have_text("This link is not valid")
     expect(result.get_by_role("button", name="Send a new link")).to_be_visible()
 
 
-def test_forgot_and_reset_password(page: Any, site: LiveSite) -> None:
+@pytest.fixture(scope="module")
+def strict_site(site: LiveSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    """The demo build with LMS_REQUIRE_VERIFIED_EMAIL: sign-in waits for the confirmation."""
+    yield from serve_again(
+        site,
+        tmp_path_factory.mktemp("strict-site"),
+        require_verified_email=True,
+        argon2_time_cost=1,
+        argon2_memory_cost=8192,
+        argon2_parallelism=1,
+    )
+
+
+def test_an_unconfirmed_address_is_offered_a_new_link(
+    open_page: Any, strict_site: LiveSite
+) -> None:
+    page = open_page(site=strict_site)
+    page.watch.expect_error_status("/api/auth/login")
+    address = new_email("unconfirmed")
+    register(page, address, name="Not Yet")
+    sign_in(page, address)
+    form = page.locator(".sign-in form")
+    expect(form.get_by_role("alert")).to_contain_text("Confirm your email address first")
+    resend = form.get_by_role("button", name="Send a new confirmation link")
+    with page.expect_response(re.compile(r"/api/auth/verify/resend$")) as resent:
+        resend.click()
+    assert resent.value.status == 202
+    assert resent.value.request.post_data_json == {"email": address}
+    expect(form.get_by_text("Sent. Open the link in the email, then sign in.")).to_be_visible()
+    expect_signed_out(page)
+
+    page.goto(link_in(mails_to(strict_site, address, at_least=2)[-1], "/account/verify/"))
+    expect(page.locator(".account-result h2 span:visible")).to_have_text(
+        "Your email address is confirmed"
+    )
+    page.locator(".account-result").get_by_role("link", name="Sign in").click()
+    page.get_by_label("Email address").fill(address)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect_signed_in_as(page, "Not Yet")
+
+
+def test_forgot_and_reset_password(page: Any, accounts_site: LiveSite) -> None:
     address = new_email("reset")
     register(page, address)
     page.goto("/account/sign-in/")
@@ -392,7 +462,7 @@ def test_forgot_and_reset_password(page: Any, site: LiveSite) -> None:
     page.get_by_role("button", name="Send the link").click()
     expect(done).to_contain_text(f"If an account uses {nobody}, we sent it a link")
 
-    reset_path = link_in(mails_to(site, address)[-1], "/account/reset-password/")
+    reset_path = link_in(mails_to(accounts_site, address)[-1], "/account/reset-password/")
     page.goto(reset_path)
     expect(page.locator("h1")).to_have_text("Choose a new password")
     expect(page).to_have_url(re.compile(r"/account/reset-password/$"))  # token kept in memory only
@@ -446,7 +516,7 @@ def test_forgot_password_rate_limit_shows_the_wait(page: Any) -> None:
 # --- settings ----------------------------------------------------------------------------------
 
 
-def test_settings_email_and_password(page: Any, site: LiveSite) -> None:
+def test_settings_email_and_password(page: Any, accounts_site: LiveSite) -> None:
     address = new_email("settings")
     register(page, address, name="Settings Person")
     sign_in(page, address)
@@ -479,7 +549,16 @@ def test_settings_email_and_password(page: Any, site: LiveSite) -> None:
         f"Waiting for confirmation: {new_address}."
     )
     expect(page.get_by_label("New email address")).to_have_value("")
-    mails_to(site, new_address)
+
+    # Its link, opened while signed in: confirmed, "Continue", and the address has changed.
+    page.goto(link_in(mails_to(accounts_site, new_address)[-1], "/account/verify/"))
+    result = page.locator(".account-result")
+    expect(result.locator("h2 span:visible")).to_have_text("Your email address is confirmed")
+    expect(result.get_by_role("link", name="Sign in")).to_be_hidden()
+    expect(result.get_by_role("link", name="Continue")).to_be_visible()
+    page.goto("/account/settings/")
+    expect(page.locator(".account-sections")).to_contain_text(f"Signed in as {new_address}.")
+    expect(page.locator(".account-pending")).to_be_hidden()
 
     # A new password: a wrong current one is said beside its input.
     page.watch.expect_error_status("/api/me/password")
@@ -527,8 +606,8 @@ def test_delete_account(page: Any) -> None:
 @pytest.mark.parametrize(
     "path", ["/account/sign-up/", "/account/sign-in/", "/account/reset-password/?token=x"]
 )
-def test_account_pages_fit_a_phone(open_page: Any, path: str) -> None:
-    page = open_page(path, viewport=MOBILE)
+def test_account_pages_fit_a_phone(open_page: Any, accounts_site: LiveSite, path: str) -> None:
+    page = open_page(path, viewport=MOBILE, site=accounts_site)
     page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
     toggler = page.get_by_role("button", name="Toggle navigation")

@@ -514,6 +514,7 @@
       },
       methods: mixin({
         redirecting: false,
+        get busy() { return this.pending || this.waiting || this.redirecting; }, // no second submit
         get notVerified() { return this.code === 'email_not_verified'; }
       }, resendState())
     }));
