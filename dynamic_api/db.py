@@ -191,7 +191,8 @@ def database_executor() -> ThreadPoolExecutor:
     connection pool, so no thread ever waits for a connection, and the DB work never takes
     every thread of Starlette's general pool.
     """
-    return ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="lms-db")
+    import os
+    return ThreadPoolExecutor(max_workers=int(os.environ.get("XW", POOL_SIZE)), thread_name_prefix="lms-db")
 
 
 async def in_database_thread(request: Request, call: Callable[[], T]) -> T:

@@ -51,26 +51,11 @@ TAG_FEED_ATOM = None
 TAG_FEED_RSS = None
 
 # The extensions and options of site_builder.rendering (Pelican adds its `meta` extension).
+from site_builder.rendering import EXTENSION_CONFIGS, EXTENSIONS  # noqa: E402
+
 MARKDOWN = {
-    "extensions": [
-        "tables",
-        "toc",
-        "admonition",
-        "footnotes",
-        "def_list",
-        "attr_list",
-        "md_in_html",
-        "sane_lists",
-        "pymdownx.superfences",
-        "pymdownx.highlight",
-        "pymdownx.tasklist",
-        "pymdownx.details",
-    ],
-    "extension_configs": {
-        "toc": {"permalink": False, "toc_depth": "2-3"},
-        "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
-        "footnotes": {"BACKLINK_TITLE": ""},
-    },
+    "extensions": list(EXTENSIONS),
+    "extension_configs": EXTENSION_CONFIGS,
     "output_format": "html",
 }
 
