@@ -60,7 +60,7 @@ PAGE_TYPES = {
     "tag": ("/tags/python/", "#python"),
     "page": ("/about/", None),
     "404": ("/no-such-page/", "Page not found"),
-    # The account pages a visitor can open (settings needs an account: test_accounts.py).
+    # The account pages a visitor can open (settings needs an account: test_account_pages.py).
     "sign-up": ("/account/sign-up/", "Create your account"),
     "sign-in": ("/account/sign-in/", "Sign in"),
     "verify": ("/account/verify/", "Confirm your email address"),
