@@ -5,8 +5,8 @@ lifespan) from one :class:`~site_builder.settings.Settings`; tests call it with 
 settings, the way Flask's tutorial calls ``create_app(test_config)``.
 
 What the app holds in ``app.state``: ``settings``; ``passwords`` (Argon2id), ``tokens``
-(signed email links) and ``rate_limiter``, made here; ``engine``, ``mailer`` and
-``db_executor`` (the database threads), opened by the lifespan and closed after it.
+(signed email links) and ``rate_limiter``, made here; ``engine``, ``mailer``, ``db_executor``
+and ``lookup_executor`` (the database threads), opened by the lifespan and closed after it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from dynamic_api.auth import SessionCookieMiddleware
 from dynamic_api.csrf import CrossOriginProtectionMiddleware
-from dynamic_api.db import database_executor, database_unavailable, engine_for
+from dynamic_api.db import database_executors, database_unavailable, engine_for
 from dynamic_api.errors import EXCEPTION_HANDLERS
 from dynamic_api.mail import Mailer, transport_for
 from dynamic_api.middleware import SecurityHeadersMiddleware
@@ -49,18 +49,20 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     logger.info("API starting (env=%s)", settings.env)
     engine = engine_for(settings)
     mailer = Mailer(transport_for(settings), failed_dir=settings.outbox_dir / "failed")
-    executor = database_executor()
+    executors = database_executors()
     try:
         await run_in_threadpool(auto_migrate, settings, engine)
         await run_in_threadpool(app.state.passwords.warm_up)
         app.state.engine = engine
         app.state.mailer = mailer
-        app.state.db_executor = executor
+        for name, executor in executors.items():
+            setattr(app.state, name, executor)
         yield
     finally:
         await run_in_threadpool(mailer.close)
-        app.state.db_executor = None
-        await run_in_threadpool(executor.shutdown)
+        for name, executor in executors.items():
+            setattr(app.state, name, None)
+            await run_in_threadpool(executor.shutdown)
         engine.dispose()
         logger.info("API stopped")
 

@@ -48,12 +48,21 @@ SQLITE_BUSY_TIMEOUT = 15
 #: Seconds to wait for a database server to accept a connection.
 CONNECT_TIMEOUT = 10
 
-#: Connections the pool keeps open, and the most it opens: SQLAlchemy's default cap (5 kept
-#: + 10 "overflow"), all kept. With the default, every request beyond the fifth concurrent
-#: one opened a connection and closed it again after one query (on SQLite: open the file,
-#: four PRAGMAs, read the schema; on a server: connect and authenticate), which cost more
-#: than the query itself under load (benchmarks/api/README.md).
-POOL_SIZE = 15
+#: Threads for the database work of the endpoints (``run_in_session``).
+DB_THREADS = 13
+
+#: Threads for the session lookup of signed-in requests (``run_in_connection``): one short
+#: query each, so two keep up, and fewer threads handing the GIL back and forth cost less
+#: CPU per request. Separate, so sign-ins (Argon2 inside their database work) cannot delay
+#: every signed-in page.
+LOOKUP_THREADS = 2
+
+#: Connections the pool keeps open, and the most it opens: one per database thread, the same
+#: cap as SQLAlchemy's default (5 kept + 10 "overflow"), all kept. With the default, every
+#: request beyond the fifth concurrent one opened a connection and closed it again after one
+#: query (on SQLite: open the file, four PRAGMAs, read the schema; on a server: connect and
+#: authenticate), which cost more than the query itself under load (benchmarks/api/README.md).
+POOL_SIZE = DB_THREADS + LOOKUP_THREADS
 
 
 def utcnow() -> datetime:
@@ -184,19 +193,22 @@ def request_engine(request: Request) -> Engine:
     return engine
 
 
-def database_executor() -> ThreadPoolExecutor:
-    """The threads that run the API's database work: one per pooled connection.
+def database_executors() -> dict[str, ThreadPoolExecutor]:
+    """The threads that run the API's database work, one per pooled connection (so no
+    thread waits for a connection): ``db_executor`` (:data:`DB_THREADS`) and
+    ``lookup_executor`` (:data:`LOOKUP_THREADS`), as the app's lifespan stores them."""
+    return {
+        "db_executor": ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="lms-db"),
+        "lookup_executor": ThreadPoolExecutor(
+            max_workers=LOOKUP_THREADS, thread_name_prefix="lms-db-lookup"
+        ),
+    }
 
-    Opened and shut down by the app's lifespan (``app.state.db_executor``). Sized like the
-    connection pool, so no thread ever waits for a connection, and the DB work never takes
-    every thread of Starlette's general pool.
-    """
-    import os
-    return ThreadPoolExecutor(max_workers=int(os.environ.get("XW", POOL_SIZE)), thread_name_prefix="lms-db")
 
-
-async def in_database_thread(request: Request, call: Callable[[], T]) -> T:
-    """``call()`` on the app's database executor (Starlette's thread pool without one).
+async def in_database_thread(
+    request: Request, call: Callable[[], T], executor_name: str = "db_executor"
+) -> T:
+    """``call()`` on one of the app's database executors (Starlette's pool without them).
 
     ``loop.run_in_executor`` rather than ``run_in_threadpool``: anyio's per-call machinery
     (capacity limiter, cancel scope, checkpoints) cost the event loop more than the session
@@ -204,7 +216,7 @@ async def in_database_thread(request: Request, call: Callable[[], T]) -> T:
     as anyio does. A cancelled request stops waiting, but ``call()`` still runs to its end
     (commit or rollback) in its thread.
     """
-    executor: ThreadPoolExecutor | None = getattr(request.app.state, "db_executor", None)
+    executor: ThreadPoolExecutor | None = getattr(request.app.state, executor_name, None)
     if executor is None:
         return await run_in_threadpool(call)
     context = contextvars.copy_context()
@@ -227,8 +239,9 @@ async def run_in_connection(
 ) -> T:
     """Run ``fn(connection, *args, **kwargs)`` in a database thread with a pooled connection.
 
-    For hot paths written in SQLAlchemy Core (the session lookup of every signed-in request):
-    no ORM ``Session`` to build, flush and close around a single query. ``fn`` commits what
+    For short hot paths written in SQLAlchemy Core (the session lookup of every signed-in
+    request), on the lookup threads: no ORM ``Session`` to build, flush and close around a
+    single query. ``fn`` commits what
     it writes (``connection.commit()``); anything left uncommitted is rolled back when the
     connection goes back to the pool, so a read-only call costs no commit.
     """
@@ -238,7 +251,7 @@ async def run_in_connection(
         with engine.connect() as connection:
             return fn(connection, *args, **kwargs)
 
-    return await in_database_thread(request, call)
+    return await in_database_thread(request, call, "lookup_executor")
 
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:

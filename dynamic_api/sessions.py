@@ -1,4 +1,5 @@
-"""Sign-in sessions: create, look up (with sliding expiry), revoke. Plain functions on a DB session.
+"""Sign-in sessions: create, look up (with sliding expiry), revoke. Plain functions on a DB session
+(the lookup also takes a bare Core connection, its hot path).
 
 The cookie holds 32 random bytes (URL-safe base64); the ``user_sessions`` table holds their
 SHA-256. Looking a session up extends it, but writes only when the last extension is older
@@ -85,62 +86,50 @@ class FoundSession:
     touched: bool
 
 
-def _lookup_statement() -> sa.Select[Any]:
-    sessions, users, roles = (
-        UserSession.__table__.c,  # type: ignore[attr-defined]
-        User.__table__.c,  # type: ignore[attr-defined]
-        UserRole.__table__.c,  # type: ignore[attr-defined]
-    )
-    return (
-        sa.select(
-            sessions.id,
-            sessions.last_seen_at,
-            users.id.label("user_id"),
-            users.email,
-            users.name,
-            users.language,
-            users.email_verified_at,
-            users.instructor_slug,
-            users.pending_email,
-            users.created_at,
-            roles.role,
-        )
-        .select_from(
-            UserSession.__table__.join(  # type: ignore[attr-defined]
-                User.__table__,
-                users.id == sessions.user_id,  # type: ignore[attr-defined]
-            ).outerjoin(UserRole.__table__, roles.user_id == users.id)  # type: ignore[attr-defined]
-        )
-        .where(
-            sessions.token_hash == sa.bindparam("token_hash"),
-            sessions.revoked_at.is_(None),
-            sessions.expires_at > sa.bindparam("now", type_=sessions.expires_at.type),
-            users.is_active.is_(True),
-            users.deleted_at.is_(None),
-        )
-    )
-
+_SESSIONS: sa.Table = UserSession.__table__  # type: ignore[attr-defined]
+_USERS: sa.Table = User.__table__  # type: ignore[attr-defined]
+_ROLES: sa.Table = UserRole.__table__  # type: ignore[attr-defined]
 
 #: Session, user and roles in one query through the unique ``token_hash`` index (one row per
 #: stored role, one with ``role`` NULL for a plain student). Built once: constructing an ORM
 #: query per request cost more CPU than running it (see benchmarks/api/README.md).
-LOOKUP = _lookup_statement()
-
-
-#: The sliding extension, by primary key; only when the last one is older than the interval.
-def _touch_statement() -> sa.Update:
-    sessions = UserSession.__table__.c  # type: ignore[attr-defined]
-    return (
-        sa.update(UserSession.__table__)  # type: ignore[attr-defined]
-        .where(sessions.id == sa.bindparam("session_id"))
-        .values(
-            last_seen_at=sa.bindparam("now", type_=sessions.last_seen_at.type),
-            expires_at=sa.bindparam("expires_at", type_=sessions.expires_at.type),
+LOOKUP = (
+    sa.select(
+        _SESSIONS.c.id,
+        _SESSIONS.c.last_seen_at,
+        _USERS.c.id.label("user_id"),
+        _USERS.c.email,
+        _USERS.c.name,
+        _USERS.c.language,
+        _USERS.c.email_verified_at,
+        _USERS.c.instructor_slug,
+        _USERS.c.pending_email,
+        _USERS.c.created_at,
+        _ROLES.c.role,
+    )
+    .select_from(
+        _SESSIONS.join(_USERS, _USERS.c.id == _SESSIONS.c.user_id).outerjoin(
+            _ROLES, _ROLES.c.user_id == _USERS.c.id
         )
     )
+    .where(
+        _SESSIONS.c.token_hash == sa.bindparam("token_hash"),
+        _SESSIONS.c.revoked_at.is_(None),
+        _SESSIONS.c.expires_at > sa.bindparam("now", type_=_SESSIONS.c.expires_at.type),
+        _USERS.c.is_active.is_(True),
+        _USERS.c.deleted_at.is_(None),
+    )
+)
 
-
-TOUCH = _touch_statement()
+#: The sliding extension, by primary key (only when the last one is older than the interval).
+TOUCH = (
+    sa.update(_SESSIONS)
+    .where(_SESSIONS.c.id == sa.bindparam("session_id"))
+    .values(
+        last_seen_at=sa.bindparam("now", type_=_SESSIONS.c.last_seen_at.type),
+        expires_at=sa.bindparam("expires_at", type_=_SESSIONS.c.expires_at.type),
+    )
+)
 
 
 def find_session(
