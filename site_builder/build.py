@@ -18,6 +18,7 @@ from pelican.settings import read_settings
 
 from .loader import Academy, check_articles, load_academy
 from .output import swap_into_place
+from .pelican_plugin.generator import LAST_STATS
 from .problems import ContentError, Problems
 from .settings import Settings
 from .validation import check_academy
@@ -102,7 +103,7 @@ def build(settings: Settings, *, publish: bool = False) -> BuildResult:
         raise RuntimeError("Pelican reported errors:\n" + "\n".join(errors.messages))
     swap_into_place(site_staging, settings.output_dir)
     swap_into_place(private_staging, settings.private_bundle_dir)
-    rendered, reused = _page_stats(settings)
+    rendered, reused = LAST_STATS.get("rendered", 0), LAST_STATS.get("reused", 0)
     return BuildResult(
         settings.output_dir,
         settings.private_bundle_dir,
@@ -111,12 +112,6 @@ def build(settings: Settings, *, publish: bool = False) -> BuildResult:
         rendered,
         reused,
     )
-
-
-def _page_stats(settings: Settings) -> tuple[int, int]:
-    from .pelican_plugin.generator import LAST_STATS
-
-    return LAST_STATS.get("rendered", 0), LAST_STATS.get("reused", 0)
 
 
 __all__ = ["BuildResult", "ContentError", "build", "check"]
