@@ -5,8 +5,10 @@ lifespan) from one :class:`~site_builder.settings.Settings`; tests call it with 
 settings, the way Flask's tutorial calls ``create_app(test_config)``.
 
 What the app holds in ``app.state``: ``settings``; ``passwords`` (Argon2id), ``tokens``
-(signed email links) and ``rate_limiter``, made here; ``engine``, ``mailer``, ``db_executor``
-and ``lookup_executor`` (the database threads), opened by the lifespan and closed after it.
+(signed email links), ``rate_limiter`` and ``catalog`` (the published catalog's cache),
+made here; ``engine``, ``mailer``, ``db_executor``
+and ``lookup_executor`` (the database threads) and ``session_reader`` (session lookups on
+the event loop, or None), opened by the lifespan and closed after it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from dynamic_api.auth import SessionCookieMiddleware
 from dynamic_api.csrf import CrossOriginProtectionMiddleware
 from dynamic_api.db import database_executors, database_unavailable, engine_for
 from dynamic_api.errors import EXCEPTION_HANDLERS
+from dynamic_api.learning.catalog import CatalogStore
+from dynamic_api.loop_reads import loop_reader_for
 from dynamic_api.mail import Mailer, transport_for
 from dynamic_api.middleware import SecurityHeadersMiddleware
 from dynamic_api.migrate import auto_migrate
@@ -50,10 +54,12 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     engine = engine_for(settings)
     mailer = Mailer(transport_for(settings), failed_dir=settings.outbox_dir / "failed")
     executors = database_executors()
+    session_reader = loop_reader_for(engine)  # session lookups on the loop (loop_reads.py)
     try:
         await run_in_threadpool(auto_migrate, settings, engine)
         await run_in_threadpool(app.state.passwords.warm_up)
         app.state.engine = engine
+        app.state.session_reader = session_reader
         app.state.mailer = mailer
         for name, executor in executors.items():
             setattr(app.state, name, executor)
@@ -63,6 +69,9 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         for name, executor in executors.items():
             setattr(app.state, name, None)
             await run_in_threadpool(executor.shutdown)
+        app.state.session_reader = None
+        if session_reader is not None:
+            await session_reader.close()
         engine.dispose()
         logger.info("API stopped")
 
@@ -108,4 +117,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         reset_max_age=settings.reset_token_minutes * 60,
     )
     app.state.rate_limiter = RateLimiter(settings)
+    app.state.catalog = CatalogStore(settings.catalog_refresh_seconds)
     return app

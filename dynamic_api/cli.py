@@ -1,4 +1,5 @@
-"""``lms db …`` and ``lms user …``: the database and its accounts from the command line.
+"""``lms db …``, ``lms user …`` and ``lms publish``: the database, its accounts and the
+published catalog from the command line.
 
 Registered on the ``lms`` group in ``site_builder/cli.py``. Heavy imports happen inside the
 commands, so ``lms check`` and ``lms build`` do not pay for them.
@@ -8,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from dynamic_api.learning.publish import PublishResult
     from site_builder.settings import Settings
 
 ROLE_CHOICE = click.Choice(["admin", "instructor", "moderator", "student"])
@@ -267,3 +270,93 @@ def list_users(role: str | None, search: str, limit: int) -> None:
             + (f"\t{' '.join(flags)}" if flags else "")
         )
     click.echo(f"{len(page.users)} of {page.total} user(s).", err=True)
+
+
+# --- lms publish -----------------------------------------------------------------------------
+
+
+def publish_local(settings: Settings, bundle: Path | None = None) -> PublishResult:
+    """Store the private bundle in the API's own database (what `lms serve` does)."""
+    import getpass
+
+    from dynamic_api.db import session_scope
+    from dynamic_api.learning.publish import publish_files, read_bundle_dir
+
+    files = read_bundle_dir(bundle or settings.private_bundle_dir)
+    with _engine(settings) as engine, session_scope(engine) as session:
+        return publish_files(session, files, published_by=f"cli:{getpass.getuser()}")
+
+
+def _is_loopback(host: str) -> bool:
+    return host in {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def publish_remote(url: str, token: str, bundle: Path, timeout: float = 120.0) -> dict[str, Any]:
+    """Upload the bundle to ``POST {url}/api/admin/catalog`` with the deploy token."""
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    from dynamic_api.learning.publish import pack, read_bundle_dir
+
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not (
+        parts.scheme == "http" and _is_loopback(parts.hostname or "")
+    ):
+        raise click.ClickException("Publish over https:// (plain http only to localhost).")
+    archive = pack(read_bundle_dir(bundle))
+    response = httpx.post(
+        url.rstrip("/") + "/api/admin/catalog",
+        content=archive,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/gzip"},
+        timeout=timeout,
+    )
+    if response.status_code not in (200, 201):
+        try:
+            message = response.json()["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = response.text[:200]
+        raise click.ClickException(
+            f"The API refused the bundle ({response.status_code}): {message}"
+        )
+    result: dict[str, Any] = response.json()
+    return result
+
+
+@click.command()
+@click.option(
+    "--to",
+    "url",
+    default="",
+    envvar="LMS_PUBLISH_URL",
+    help="The API's base URL (https://api.example.com); default: this machine's database.",
+)
+@click.option(
+    "--bundle",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="The private bundle folder (default: var/site from the last `lms build`).",
+)
+def publish(url: str, bundle: Path | None) -> None:
+    """Publish the last build's private bundle to the API as the new catalog version."""
+    from dynamic_api.learning.publish import BundleError
+
+    settings = _settings()
+    folder = bundle or settings.private_bundle_dir
+    try:
+        if url:
+            token = settings.deploy_token.get_secret_value() if settings.deploy_token else ""
+            if not token:
+                raise click.ClickException("Set LMS_DEPLOY_TOKEN to publish to a remote API.")
+            answer = publish_remote(url, token, folder)
+            created, version = bool(answer.get("created")), str(answer.get("version"))
+        else:
+            result = publish_local(settings, folder)
+            created, version = result.created, result.version
+    except BundleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    where = url or "the local database"
+    if created:
+        click.secho(f"Published catalog version {version} to {where}.", fg="green", err=True)
+    else:
+        click.echo(f"Catalog version {version} is already current on {where}.", err=True)

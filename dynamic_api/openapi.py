@@ -67,6 +67,11 @@ ERROR_RESPONSES: dict[str, tuple[int, str]] = {
 
 #: How callers authenticate; endpoints that need it say ``security: [{session: []}]``.
 SECURITY_SCHEMES: dict[str, Any] = {
+    "deployToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "`LMS_DEPLOY_TOKEN`, for `lms publish --to URL` (CI).",
+    },
     "session": {
         "type": "apiKey",
         "in": "cookie",

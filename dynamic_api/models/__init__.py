@@ -5,6 +5,18 @@ Import models from here: importing this package registers every table on
 """
 
 from dynamic_api.models.base import METADATA, NAMING_CONVENTION, TABLE_OPTIONS
+from dynamic_api.models.catalog import CatalogBlob, CatalogFile, CatalogVersion
+from dynamic_api.models.learning import (
+    Attempt,
+    AttemptRequest,
+    AttemptStatus,
+    CapacityCounter,
+    Enrollment,
+    EnrollmentMode,
+    EnrollmentStatus,
+    LessonProgress,
+    RequestStatus,
+)
 from dynamic_api.models.sessions import UserSession
 from dynamic_api.models.users import ROLE_NAMES, Role, User, UserRole
 
@@ -13,6 +25,18 @@ __all__ = [
     "NAMING_CONVENTION",
     "ROLE_NAMES",
     "TABLE_OPTIONS",
+    "Attempt",
+    "AttemptRequest",
+    "AttemptStatus",
+    "CapacityCounter",
+    "CatalogBlob",
+    "CatalogFile",
+    "CatalogVersion",
+    "Enrollment",
+    "EnrollmentMode",
+    "EnrollmentStatus",
+    "LessonProgress",
+    "RequestStatus",
     "Role",
     "User",
     "UserRole",

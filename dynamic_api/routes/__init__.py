@@ -12,12 +12,14 @@ from types import ModuleType
 from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
-from dynamic_api.routes import accounts, admin, service
+from dynamic_api.routes import accounts, admin, catalog, learning, service
 
 AREAS: list[ModuleType] = [
     service,
     accounts,
     admin,
+    learning,
+    catalog,
 ]
 
 routes: list[BaseRoute] = [route for area in AREAS for route in area.routes]

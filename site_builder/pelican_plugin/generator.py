@@ -220,6 +220,9 @@ class AcademyGenerator(Generator):
         self._write_catalog(out, site_fp)
         for view in self.courses:
             self._write_course(out, private, view)
+        for course in self.academy.courses:
+            if not course.published:  # no pages; its staff read it through the API
+                self._write_private_course(private, self._course_view(course))
         self._write_instructors(out, site_fp, articles)
         self._write_tags(out, site_fp, articles)
         self._write_masterclasses(out, site_fp)
@@ -272,6 +275,18 @@ class AcademyGenerator(Generator):
                 canonical="",
             ),
         )
+
+    def _write_private_course(self, private: IncrementalWriter, view: CourseView) -> None:
+        """Bodies and media of a draft course: only in the private bundle, for its staff."""
+        course = view.course
+        key = fingerprint(self.theme_fp, view.fingerprint)
+        for ref in sorted(view.private_media):
+            source = course.folder / ref
+            if source.is_file():
+                private.copy(source, f"media/{course.slug}/{ref}")
+        for lesson in course.lessons:
+            body = partial(self._lesson_body, view, lesson)
+            private.write(body_path(lesson), fingerprint(key, lesson.id), body)
 
     def _write_course(
         self, out: IncrementalWriter, private: IncrementalWriter, view: CourseView

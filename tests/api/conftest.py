@@ -28,6 +28,7 @@ from api_support import (
     companion,
     make_settings,
 )
+from learning_support import Publisher
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -174,3 +175,29 @@ def student(login_as: Callable[..., TestClient]) -> TestClient:
 def admin(login_as: Callable[..., TestClient]) -> TestClient:
     """A client signed in as an admin."""
     return login_as("admin", email="admin@example.com")
+
+
+# --- learning ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def academy_bundle(built_academy: Any) -> dict[str, bytes]:
+    """The fixture academy's private bundle (built once per session), as publishable files."""
+    from dynamic_api.learning.publish import read_bundle_dir
+
+    return read_bundle_dir(built_academy.private)
+
+
+@pytest.fixture
+def publish(
+    app: Starlette, engine: Engine, academy_bundle: dict[str, bytes], client: TestClient
+) -> Publisher:
+    """Publish the fixture academy: ``publish()``, or ``publish(mutate)`` to edit the manifest."""
+    return Publisher(app, engine, academy_bundle)
+
+
+@pytest.fixture
+def catalog(publish: Publisher) -> Publisher:
+    """The fixture academy, published as is."""
+    publish()
+    return publish

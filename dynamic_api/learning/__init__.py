@@ -1,0 +1,1 @@
+"""Learning: the published catalog, enrollment, lesson access, progress and evaluations."""

@@ -1,0 +1,217 @@
+"""Lesson progress: completing, un-completing, the lesson to resume, playback positions, and
+the student's view of a course (what ``/status`` and the dashboard show).
+
+Every write is race-free: marking complete is an insert-unless-exists plus a conditional
+update, so 20 parallel calls leave one row and one completion time; the course's completion
+time is set by ``UPDATE … WHERE completed_at IS NULL``, so it is recorded once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, col, select, update
+
+from dynamic_api.db import utcnow
+from dynamic_api.learning.catalog import CourseIndex
+from dynamic_api.learning.completion import Completion, completion, resume_lesson
+from dynamic_api.models import Attempt, AttemptStatus, Enrollment, LessonProgress
+from dynamic_api.upsert import insert_or_ignore
+
+
+@dataclass
+class EvaluationSummary:
+    """A student's standing on one evaluation (the attempt that counts, per its scoring)."""
+
+    attempts_used: int = 0
+    score: Decimal | None = None
+    passed: bool = False
+    pending: bool = False
+    in_progress: str | None = None  # public id of an unfinished attempt
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "attempts_used": self.attempts_used,
+            "score": str(self.score) if self.score is not None else None,
+            "passed": self.passed,
+            "pending": self.pending,
+            "in_progress": self.in_progress,
+        }
+
+
+@dataclass
+class CourseProgress:
+    """Everything the status endpoint and the dashboard say about one student and course."""
+
+    completed: dict[str, datetime] = field(default_factory=dict)
+    positions: dict[str, Decimal] = field(default_factory=dict)
+    evaluations: dict[str, EvaluationSummary] = field(default_factory=dict)
+    state: Completion | None = None
+    resume: str | None = None
+
+
+def _progress_rows(session: Session, user_id: int, course: str) -> list[LessonProgress]:
+    return list(
+        session.exec(
+            select(LessonProgress).where(
+                col(LessonProgress.user_id) == user_id, col(LessonProgress.course) == course
+            )
+        ).all()
+    )
+
+
+def _counts_more(scoring: str, summary: EvaluationSummary, attempt: Attempt) -> bool:
+    """Whether ``attempt`` replaces the counted score: the latest (``last``) or a better one."""
+    if scoring == "last" or summary.score is None:
+        return True
+    assert attempt.score is not None
+    return attempt.score > summary.score or (bool(attempt.passed) and not summary.passed)
+
+
+def evaluation_summaries(
+    session: Session, user_id: int, course: CourseIndex
+) -> dict[str, EvaluationSummary]:
+    """Per evaluation lesson: attempts used, the counted score, passed or pending."""
+    attempts = session.exec(
+        select(Attempt)
+        .where(col(Attempt.user_id) == user_id, col(Attempt.course) == course.course.slug)
+        .order_by(col(Attempt.number))
+    ).all()
+    summaries: dict[str, EvaluationSummary] = {}
+    for attempt in attempts:
+        lesson = course.lesson(attempt.lesson)
+        if lesson is None or lesson.evaluation is None:
+            continue
+        summary = summaries.setdefault(lesson.id, EvaluationSummary())
+        summary.attempts_used += 1
+        if attempt.status == AttemptStatus.IN_PROGRESS.value:
+            summary.in_progress = attempt.public_id
+        elif attempt.status == AttemptStatus.PENDING.value:
+            summary.pending = True
+        elif attempt.score is not None and _counts_more(
+            lesson.evaluation.scoring, summary, attempt
+        ):
+            summary.score, summary.passed = attempt.score, bool(attempt.passed)
+    return summaries
+
+
+def course_progress(
+    session: Session, user_id: int, course: CourseIndex, enrollment: Enrollment | None
+) -> CourseProgress:
+    """The student's records for ``course`` read in two queries, renames resolved."""
+    progress = CourseProgress()
+    for row in _progress_rows(session, user_id, course.course.slug):
+        lesson = course.lesson(row.lesson)
+        if lesson is None:
+            continue  # a lesson of an older version: kept, but not part of this course now
+        if row.completed_at is not None:
+            progress.completed[lesson.id] = row.completed_at
+        if row.position is not None:
+            progress.positions[lesson.id] = row.position
+    progress.evaluations = evaluation_summaries(session, user_id, course)
+    passed = {lesson for lesson, summary in progress.evaluations.items() if summary.passed}
+    progress.state = completion(course, progress.completed.keys(), passed)
+    last = enrollment.last_lesson if enrollment is not None else None
+    progress.resume = resume_lesson(course, progress.state, last)
+    return progress
+
+
+def record_completion(
+    session: Session, enrollment: Enrollment, course: CourseIndex
+) -> tuple[CourseProgress, bool]:
+    """Recompute after a write; set the course's completion time the first time it is
+    complete. Returns the progress and whether the course was completed just now."""
+    progress = course_progress(session, enrollment.user_id, course, enrollment)
+    newly = False
+    if progress.state is not None and progress.state.complete and enrollment.completed_at is None:
+        now = utcnow()
+        result = session.exec(  # type: ignore[call-overload]
+            update(Enrollment)
+            .where(col(Enrollment.id) == enrollment.id, col(Enrollment.completed_at).is_(None))
+            .values(completed_at=now)
+        )
+        newly = result.rowcount == 1
+        if newly:
+            enrollment.completed_at = now
+    return progress, newly
+
+
+def mark_complete(session: Session, user_id: int, course: str, lesson: str) -> bool:
+    """Mark a lesson done; idempotent. True when this call completed it.
+
+    Update first, then insert-unless-exists, and nothing after: a loser of the insert race
+    only waits for the winner's commit, so no lock upgrade can deadlock on MariaDB.
+    """
+    now = utcnow()
+    result = session.exec(  # type: ignore[call-overload]
+        update(LessonProgress)
+        .where(
+            col(LessonProgress.user_id) == user_id,
+            col(LessonProgress.course) == course,
+            col(LessonProgress.lesson) == lesson,
+            col(LessonProgress.completed_at).is_(None),
+        )
+        .values(completed_at=now, updated_at=now)
+    )
+    if result.rowcount == 1:
+        return True
+    return insert_or_ignore(
+        session,
+        LessonProgress,
+        user_id=user_id,
+        course=course,
+        lesson=lesson,
+        completed_at=now,
+        updated_at=now,
+    )
+
+
+def mark_incomplete(session: Session, user_id: int, course: str, lesson: str) -> bool:
+    """Undo "complete" (the playback position stays). The course's completion time, once
+    recorded, stays: a certificate may already have been issued for it."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(LessonProgress)
+        .where(
+            col(LessonProgress.user_id) == user_id,
+            col(LessonProgress.course) == course,
+            col(LessonProgress.lesson) == lesson,
+            col(LessonProgress.completed_at).is_not(None),
+        )
+        .values(completed_at=None, updated_at=utcnow())
+    )
+    return bool(result.rowcount == 1)
+
+
+def record_visit(
+    session: Session, enrollment: Enrollment, lesson: str, position: Decimal | None
+) -> None:
+    """Remember the lesson to resume and, for media lessons, the playback position."""
+    now = utcnow()
+    session.exec(  # type: ignore[call-overload]
+        update(Enrollment)
+        .where(col(Enrollment.id) == enrollment.id)
+        .values(last_lesson=lesson, last_visited_at=now)
+    )
+    if position is None:
+        return
+    if not insert_or_ignore(
+        session,
+        LessonProgress,
+        user_id=enrollment.user_id,
+        course=enrollment.course,
+        lesson=lesson,
+        position=position,
+        updated_at=now,
+    ):
+        session.exec(  # type: ignore[call-overload]
+            update(LessonProgress)
+            .where(
+                col(LessonProgress.user_id) == enrollment.user_id,
+                col(LessonProgress.course) == enrollment.course,
+                col(LessonProgress.lesson) == lesson,
+            )
+            .values(position=position, updated_at=now)
+        )

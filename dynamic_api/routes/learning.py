@@ -1,0 +1,626 @@
+"""Learning: the published catalog, enrollment, gated lessons and media, progress, dashboard.
+
+Who may see what is decided in ``dynamic_api/learning/access.py``; the completion rules are in
+``dynamic_api/learning/completion.py``. Each endpoint does its database work in one
+``run_in_session`` call, which also reads the current catalog version.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dynamic_api.auth import CurrentUser, current_user, requires, signed_in_user
+from dynamic_api.db import run_in_session
+from dynamic_api.errors import ApiError, read_json
+from dynamic_api.learning import access
+from dynamic_api.learning.catalog import Catalog, CatalogStore, CourseIndex
+from dynamic_api.learning.enrollment import (
+    active_enrollments,
+    check_mode,
+    enroll,
+    get_enrollment,
+    seat_key,
+    seats_taken,
+    unenroll,
+)
+from dynamic_api.learning.progress import (
+    course_progress,
+    mark_complete,
+    mark_incomplete,
+    record_completion,
+    record_visit,
+)
+from dynamic_api.learning.views import (
+    CompletionResult,
+    CourseList,
+    CourseOutline,
+    CourseStatus,
+    CourseSummary,
+    Dashboard,
+    EnrollRequest,
+    LessonBody,
+    VisitRequest,
+    catalog_version,
+    dashboard_course,
+    progress_of,
+    status_of,
+)
+from dynamic_api.models import Enrollment, EnrollmentMode
+
+#: Media paths: the build's own file names (no ``..``, no hidden files).
+MEDIA_PATH = re.compile(r"^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$")
+
+
+def catalog_store(request: Request) -> CatalogStore:
+    store: CatalogStore = request.app.state.catalog
+    return store
+
+
+def json(model: BaseModel, status: int = 200) -> JSONResponse:
+    return JSONResponse(model.model_dump(mode="json"), status_code=status)
+
+
+@dataclass
+class CourseContext:
+    """What a course endpoint loads first: the catalog, the course, the caller's enrollment."""
+
+    catalog: Catalog
+    course: CourseIndex
+    enrollment: Enrollment | None
+
+
+def load_course(
+    session: Session, store: CatalogStore, slug: str, user: CurrentUser | None
+) -> CourseContext:
+    catalog = store.current(session)
+    course = access.visible_course(catalog, slug, user)
+    assert catalog is not None
+    enrollment = get_enrollment(session, user.id, slug) if user is not None else None
+    return CourseContext(catalog, course, enrollment)
+
+
+def course_status(session: Session, context: CourseContext, user: CurrentUser) -> CourseStatus:
+    progress = course_progress(session, user.id, context.course, context.enrollment)
+    taken = 0
+    if context.course.course.capacity is not None:
+        taken = seats_taken(session, seat_key("course", context.course.course.slug))
+    return status_of(
+        context.course,
+        progress,
+        context.enrollment,
+        staff=access.is_staff(user, context.course),
+        seats_taken=taken,
+    )
+
+
+async def list_courses(request: Request) -> Response:
+    """The published catalog.
+
+    ---
+    summary: List courses
+    description: >-
+      The courses of the catalog version `lms publish` sent last, in content order. Drafts
+      are listed only for callers who may see them (their instructors, moderators, admins).
+    operationId: listCourses
+    tags: [learning]
+    responses:
+      "200":
+        description: The catalog.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/CourseList"}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    user = await current_user(request)
+    store = catalog_store(request)
+
+    def load(session: Session) -> CourseList:
+        catalog = store.current(session)
+        courses = [
+            CourseSummary.of(index)
+            for index in (catalog.courses.values() if catalog else [])
+            if index.course.status == "published" or access.is_staff(user, index)
+        ]
+        return CourseList(version=catalog_version(catalog), courses=courses)
+
+    return json(await run_in_session(request, load))
+
+
+async def get_course(request: Request) -> Response:
+    """One course's outline.
+
+    ---
+    summary: Get a course outline
+    description: >-
+      Sections and lessons (id, title, type, requirement, alternative group, preview,
+      evaluation or not), without lesson bodies or answer keys.
+    operationId: getCourse
+    tags: [learning]
+    parameters:
+      - {name: course, in: path, required: true, schema: {type: string}}
+    responses:
+      "200":
+        description: The outline.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/CourseOutline"}
+      "404": {$ref: "#/components/responses/NotFound"}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    user = await current_user(request)
+    slug = request.path_params["course"]
+    store = catalog_store(request)
+
+    def load(session: Session) -> CourseOutline:
+        return CourseOutline.of_index(access.visible_course(store.current(session), slug, user))
+
+    return json(await run_in_session(request, load))
+
+
+@requires()
+async def get_status(request: Request) -> Response:
+    """The caller's enrollment and progress in a course.
+
+    ---
+    summary: Get my status in a course
+    description: >-
+      Enrollment (mode, date), what the caller can do (enroll, audit), progress (percent,
+      completed lessons, the lesson to resume, what is still missing), playback positions and
+      the standing on each evaluation.
+    operationId: getCourseStatus
+    tags: [learning]
+    security: [{session: []}]
+    parameters:
+      - {name: course, in: path, required: true, schema: {type: string}}
+    responses:
+      "200":
+        description: The status.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/CourseStatus"}
+      "401": {$ref: "#/components/responses/Unauthorized"}
+      "404": {$ref: "#/components/responses/NotFound"}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    user = await signed_in_user(request)
+    slug = request.path_params["course"]
+    store = catalog_store(request)
+
+    def load(session: Session) -> CourseStatus:
+        return course_status(session, load_course(session, store, slug, user), user)
+
+    return json(await run_in_session(request, load))
+
+
+@requires()
+async def enroll_in_course(request: Request) -> Response:
+    """Enroll in a free course, or audit a course that allows it.
+
+    ---
+    summary: Enroll
+    description: >-
+      `free` enrolls in a free course; `audit` gives every lesson of a course that allows
+      auditing, but no graded evaluations and no certificate. Paid courses are enrolled
+      through checkout (403 `payment_required`). Enrolling again changes nothing (200); an
+      auditor enrolling fully is upgraded. A course with a capacity answers 409
+      `course_full` when every seat is taken.
+    operationId: enroll
+    tags: [learning]
+    security: [{session: []}]
+    parameters:
+      - {name: course, in: path, required: true, schema: {type: string}}
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/EnrollRequest"}
+    responses:
+      "200":
+        description: Already enrolled so; the status.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/CourseStatus"}
+      "201":
+        description: Enrolled; the status.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/CourseStatus"}
+      "400": {$ref: "#/components/responses/BadRequest"}
+      "401": {$ref: "#/components/responses/Unauthorized"}
+      "403": {$ref: "#/components/responses/Forbidden"}
+      "404": {$ref: "#/components/responses/NotFound"}
+      "409": {$ref: "#/components/responses/Conflict"}
+      "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+      "422": {$ref: "#/components/responses/InvalidFields"}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    user = await signed_in_user(request)
+    body = await read_json(request, EnrollRequest, max_bytes=1024)
+    mode = EnrollmentMode(body.mode)
+    slug = request.path_params["course"]
+    store = catalog_store(request)
+
+    def write(session: Session) -> tuple[CourseStatus, bool]:
+        context = load_course(session, store, slug, user)
+        check_mode(context.course, mode)
+        context.enrollment, changed = enroll(session, user.id, context.course, mode)
+        return course_status(session, context, user), changed
+
+    status, changed = await run_in_session(request, write)
+    return json(status, 201 if changed else 200)
+
+
+@requires()
+async def leave_course(request: Request) -> Response:
+    """Unenroll; progress is kept for a later return.
+
+    ---
+    summary: Unenroll
+    description: >-
+      Ends a free or audit enrollment (and frees its seat). Progress stays: enrolling again
+      finds it. Purchased enrollments end through a refund (409 `paid_enrollment`).
+    operationId: unenroll
+    tags: [learning]
+    security: [{session: []}]
+    parameters:
+      - {name: course, in: path, required: true, schema: {type: string}}
+    responses:
+      "204": {description: Unenrolled.}
+      "401": {$ref: "#/components/responses/Unauthorized"}
+      "404": {$ref: "#/components/responses/NotFound"}
+      "409": {$ref: "#/components/responses/Conflict"}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    user = await signed_in_user(request)
+    slug = request.path_params["course"]
+    store = catalog_store(request)
+
+    def write(session: Session) -> None:
+        context = load_course(session, store, slug, user)
+        unenroll(session, user.id, context.course)
+
+    await run_in_session(request, write)
+    return Response(status_code=204)
+
+
+async def get_lesson(request: Request) -> Response:
+    """A lesson's body, for callers entitled to it.
+
+    ---
+    summary: Get a lesson
+    description: >-
+      The rendered body of a gated lesson for entitled callers. Otherwise 401
+      `not_authenticated`, or 403 with `not_enrolled` or `audit_excluded` (evaluation lessons
+      while auditing). Public and preview lessons are open to everyone; the body of a public
+      lesson is in its static page, so `html` is null for it.
+    operationId: getLesson
+    tags: [learning]
+    parameters:
+      - {name: course, in: path, required: true, schema: {type: string}}
+      - {name: lesson, in: path, required: true, schema: {type: string}}
+    responses:
+      "200":
+        description: The lesson.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/LessonBody"}
+      "401": {$ref: "#/components/responses/Unauthorized"}
+      "403": {$ref: "#/components/responses/Forbidden"}
+      "404": {$ref: "#/components/responses/NotFound"}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    user = await current_user(request)
+    slug, lesson_id = request.path_params["course"], request.path_params["lesson"]
+    store = catalog_store(request)
+
+    def load(session: Session) -> LessonBody:
+        context = load_course(session, store, slug, user)
+        lesson = access.known_lesson(context.course, lesson_id)
+        access.check_lesson_access(user, context.course, lesson, context.enrollment)
+        html = None
+        if lesson.body_path:
+            data = store.file(session, context.catalog.version_id, lesson.body_path)
+            if data is None:
+                raise ApiError(404, "not_found", "This lesson's body was not published.")
+            html = data.decode("utf-8")
+        return LessonBody(
+            course=slug,
+            lesson=lesson.id,
+            title=lesson.title,
+            html=html,
+            public=lesson.public,
+            previous=context.course.before(lesson.id),
+            next=context.course.after(lesson.id),
+        )
+
+    response = json(await run_in_session(request, load))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _completion_write(
+    request: Request, user: CurrentUser, complete: bool
+) -> Callable[[Session], CompletionResult]:
+    slug, lesson_id = request.path_params["course"], request.path_params["lesson"]
+    store = catalog_store(request)
+
+    def write(session: Session) -> CompletionResult:
+        context = load_course(session, store, slug, user)
+        lesson = access.known_lesson(context.course, lesson_id)
+        enrollment = access.active(context.enrollment)
+        if enrollment is None:
+            raise ApiError(403, "not_enrolled", "Enroll in the course to record progress.")
+        access.check_lesson_access(user, context.course, lesson, enrollment)
+        if lesson.evaluation is not None:
+            raise ApiError(
+                409,
+                "evaluation_lesson",
+                "An evaluation is completed by passing it, not by marking it complete.",
+            )
+        if complete:
+            changed = mark_complete(session, user.id, slug, lesson.id)
+        else:
+            changed = mark_incomplete(session, user.id, slug, lesson.id)
+        progress, newly = record_completion(session, enrollment, context.course)
+        return CompletionResult(
+            course=slug,
+            lesson=lesson.id,
+            completed=complete,
+            changed=changed,
+            course_completed_now=newly,
+            progress=progress_of(context.course, progress, enrollment),
+        )
+
+    return write
+
+
+@requires()
+async def complete_lesson(request: Request) -> Response:
+    """Mark a lesson complete (idempotent).
+
+    ---
+    summary: Complete a lesson
+    description: >-
+      Marks the lesson done for the caller, who must be enrolled (auditors too). Repeating it
+      changes nothing (`changed: false`). The answer has the course progress; the first time
+      the course's rules are met, its completion time is recorded (`course_completed_now`).
+      Evaluation lessons are completed by passing them (409 `evaluation_lesson`).
+    operationId: completeLesson
+    tags: [learning]
+    security: [{session: []}]
+    parameters:
+      - {name: course, in: path, required: true, schema: {type: string}}
+      - {name: lesson, in: path, required: true, schema: {type: string}}
+    responses:
+      "200":
+        description: The lesson is complete; the course's progress.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/CompletionResult"}
+      "401": {$ref: "#/components/responses/Unauthorized"}
+      "403": {$ref: "#/components/responses/Forbidden"}
+      "404": {$ref: "#/components/responses/NotFound"}
+      "409": {$ref: "#/components/responses/Conflict"}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    user = await signed_in_user(request)
+    return json(await run_in_session(request, _completion_write(request, user, True)))
+
+
+@requires()
+async def uncomplete_lesson(request: Request) -> Response:
+    """Un-mark a completed lesson.
+
+    ---
+    summary: Un-complete a lesson
+    description: >-
+      Marks the lesson not done. A course completion already recorded stays recorded (a
+      certificate may have been issued).
+    operationId: uncompleteLesson
+    tags: [learning]
+    security: [{session: []}]
+    parameters:
+      - {name: course, in: path, required: true, schema: {type: string}}
+      - {name: lesson, in: path, required: true, schema: {type: string}}
+    responses:
+      "200":
+        description: The lesson is not complete; the course's progress.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/CompletionResult"}
+      "401": {$ref: "#/components/responses/Unauthorized"}
+      "403": {$ref: "#/components/responses/Forbidden"}
+      "404": {$ref: "#/components/responses/NotFound"}
+      "409": {$ref: "#/components/responses/Conflict"}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    user = await signed_in_user(request)
+    return json(await run_in_session(request, _completion_write(request, user, False)))
+
+
+@requires()
+async def visit_lesson(request: Request) -> Response:
+    """Record the lesson the student is on (resume) and the playback position.
+
+    ---
+    summary: Record a lesson visit
+    description: >-
+      The lesson page calls this when it opens (the lesson to resume) and, for video and
+      audio lessons, every few seconds with the playback position, so the student resumes at
+      the second they left. Callers who are not enrolled get 403 `not_enrolled`.
+    operationId: visitLesson
+    tags: [learning]
+    security: [{session: []}]
+    parameters:
+      - {name: course, in: path, required: true, schema: {type: string}}
+      - {name: lesson, in: path, required: true, schema: {type: string}}
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/VisitRequest"}
+    responses:
+      "204": {description: Recorded.}
+      "400": {$ref: "#/components/responses/BadRequest"}
+      "401": {$ref: "#/components/responses/Unauthorized"}
+      "403": {$ref: "#/components/responses/Forbidden"}
+      "404": {$ref: "#/components/responses/NotFound"}
+      "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+      "422": {$ref: "#/components/responses/InvalidFields"}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    user = await signed_in_user(request)
+    body = await read_json(request, VisitRequest, max_bytes=1024)
+    slug, lesson_id = request.path_params["course"], request.path_params["lesson"]
+    store = catalog_store(request)
+
+    def write(session: Session) -> None:
+        context = load_course(session, store, slug, user)
+        lesson = access.known_lesson(context.course, lesson_id)
+        enrollment = access.active(context.enrollment)
+        if enrollment is None:
+            raise ApiError(403, "not_enrolled", "Enroll in the course to record progress.")
+        access.check_lesson_access(user, context.course, lesson, enrollment)
+        record_visit(session, enrollment, lesson.id, body.position)
+
+    await run_in_session(request, write)
+    return Response(status_code=204)
+
+
+def _range(header: str, size: int) -> tuple[int, int] | None:
+    """One ``bytes=a-b`` range (what media elements ask for), or None to send everything."""
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
+    if not match or (not match[1] and not match[2]):
+        return None
+    if match[1]:
+        start = int(match[1])
+        end = min(int(match[2]), size - 1) if match[2] else size - 1
+    else:
+        start, end = max(size - int(match[2]), 0), size - 1
+    return (start, end) if start <= end < size else None
+
+
+async def get_media(request: Request) -> Response:
+    """A private media file of a course (audio, PDF, data files of gated lessons).
+
+    ---
+    summary: Get a course's private media file
+    description: >-
+      Served to the callers who may read the course's gated lessons (enrolled students,
+      auditors, staff); supports single byte ranges for media players.
+    operationId: getCourseMedia
+    tags: [learning]
+    parameters:
+      - {name: course, in: path, required: true, schema: {type: string}}
+      - {name: path, in: path, required: true, schema: {type: string}}
+    responses:
+      "200": {description: The file.}
+      "206": {description: The requested byte range.}
+      "401": {$ref: "#/components/responses/Unauthorized"}
+      "403": {$ref: "#/components/responses/Forbidden"}
+      "404": {$ref: "#/components/responses/NotFound"}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    user = await current_user(request)
+    slug, path = request.path_params["course"], request.path_params["path"]
+    if not MEDIA_PATH.fullmatch(path) or len(path) > 300:
+        raise ApiError(404, "not_found", "There is no such file.")
+    store = catalog_store(request)
+
+    def load(session: Session) -> bytes:
+        context = load_course(session, store, slug, user)
+        if user is None:
+            raise ApiError(401, "not_authenticated", "Sign in to open this file.")
+        if not access.is_staff(user, context.course) and access.active(context.enrollment) is None:
+            raise ApiError(403, "not_enrolled", "Enroll in the course to open this file.")
+        data = store.file(session, context.catalog.version_id, f"media/{slug}/{path}")
+        if data is None:
+            raise ApiError(404, "not_found", "There is no such file.")
+        return data
+
+    data = await run_in_session(request, load)
+    media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    headers = {"Cache-Control": "private, max-age=300", "Accept-Ranges": "bytes"}
+    wanted = _range(request.headers.get("range", ""), len(data))
+    if wanted is None:
+        return Response(data, media_type=media_type, headers=headers)
+    start, end = wanted
+    headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
+    return Response(data[start : end + 1], status_code=206, media_type=media_type, headers=headers)
+
+
+@requires()
+async def my_courses(request: Request) -> Response:
+    """The student dashboard: enrolled courses with progress.
+
+    ---
+    summary: My courses
+    description: >-
+      Active enrollments, most recently visited first, each with percent complete, the
+      lesson to resume and the standing on each evaluation.
+    operationId: myCourses
+    tags: [learning]
+    security: [{session: []}]
+    responses:
+      "200":
+        description: The dashboard.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Dashboard"}
+      "401": {$ref: "#/components/responses/Unauthorized"}
+      "500": {$ref: "#/components/responses/InternalError"}
+    """
+    user = await signed_in_user(request)
+    store = catalog_store(request)
+
+    def load(session: Session) -> Dashboard:
+        catalog = store.current(session)
+        courses, unavailable = [], []
+        for enrollment in active_enrollments(session, user.id):
+            index = catalog.course(enrollment.course) if catalog else None
+            if index is None:
+                unavailable.append(enrollment.course)
+                continue
+            progress = course_progress(session, user.id, index, enrollment)
+            courses.append(dashboard_course(index, enrollment, progress))
+        return Dashboard(courses=courses, unavailable=unavailable)
+
+    return json(await run_in_session(request, load))
+
+
+COURSE = "/api/courses/{course:str}"
+LESSON = COURSE + "/lessons/{lesson:str}"
+
+routes: list[BaseRoute] = [
+    Route("/api/courses", list_courses, methods=["GET"], name="list_courses"),
+    Route(COURSE, get_course, methods=["GET"], name="get_course"),
+    Route(COURSE + "/status", get_status, methods=["GET"], name="course_status"),
+    Route(COURSE + "/enroll", enroll_in_course, methods=["POST"], name="enroll"),
+    Route(COURSE + "/enrollment", leave_course, methods=["DELETE"], name="unenroll"),
+    Route(LESSON, get_lesson, methods=["GET"], name="get_lesson"),
+    Route(LESSON + "/complete", complete_lesson, methods=["POST"], name="complete_lesson"),
+    Route(LESSON + "/complete", uncomplete_lesson, methods=["DELETE"], name="uncomplete_lesson"),
+    Route(LESSON + "/visit", visit_lesson, methods=["POST"], name="visit_lesson"),
+    Route(COURSE + "/media/{path:path}", get_media, methods=["GET"], name="course_media"),
+    Route("/api/me/courses", my_courses, methods=["GET"], name="my_courses"),
+]
+
+schema_models: list[type[BaseModel]] = [
+    CourseList,
+    CourseOutline,
+    CourseStatus,
+    EnrollRequest,
+    LessonBody,
+    CompletionResult,
+    VisitRequest,
+    Dashboard,
+]

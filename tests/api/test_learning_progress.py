@@ -1,0 +1,275 @@
+"""Enrollment, progress and completion through the API, on every database.
+
+The fixture's open course: `welcome`, `reading` (required), `path-a` / `path-b` (alternative
+group `pick-one`), `quiz` (a required evaluation). The members course: one required lesson.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from learning_support import MEMBERS, OPEN, PAID, Publisher, course_of, grant, lesson_of
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from dynamic_api.db import session_scope
+from dynamic_api.models import Enrollment, LessonProgress
+
+pytestmark = pytest.mark.all_databases
+
+
+def complete(client: TestClient, course: str, lesson: str) -> Any:
+    return client.post(f"/api/courses/{course}/lessons/{lesson}/complete")
+
+
+def status(client: TestClient, course: str) -> dict[str, Any]:
+    response = client.get(f"/api/courses/{course}/status")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_catalog_lists_published_courses_without_keys_or_drafts(
+    db_backend: str, catalog: Publisher, client: TestClient, admin: TestClient
+) -> None:
+    body = client.get("/api/courses").json()
+    slugs = [c["slug"] for c in body["courses"]]
+    assert slugs == [OPEN, PAID, MEMBERS]
+    paid = body["courses"][1]
+    assert paid["price"] == {"amount": "49.9", "currency": "USD"} and paid["free"] is False
+    assert body["courses"][0]["certificate"] is True
+    assert "draft-course" in [c["slug"] for c in admin.get("/api/courses").json()["courses"]]
+    outline = client.get(f"/api/courses/{OPEN}")
+    text = outline.text
+    for marker in ("ANSWER-KEY-MARKER", "RUBRIC-MARKER", "EXPLANATION-MARKER", '"correct"'):
+        assert marker not in text
+    lessons = [x for s in outline.json()["sections"] for x in s["lessons"]]
+    assert [x["id"] for x in lessons] == ["welcome", "reading", "path-a", "path-b", "quiz"]
+    assert lessons[2]["group"] == "pick-one" and lessons[4]["evaluation"] is True
+    assert client.get("/api/courses/draft-course").status_code == 404
+    assert admin.get("/api/courses/draft-course").status_code == 200
+
+
+def test_enroll_free_then_status_then_unenroll_keeps_progress(
+    db_backend: str, catalog: Publisher, student: TestClient
+) -> None:
+    assert status(student, MEMBERS)["enrolled"] is False
+    assert status(student, MEMBERS)["can_enroll"] is True
+    first = student.post(f"/api/courses/{MEMBERS}/enroll", json={"mode": "free"})
+    assert first.status_code == 201
+    assert first.json()["enrolled"] is True and first.json()["mode"] == "free"
+    again = student.post(f"/api/courses/{MEMBERS}/enroll", json={"mode": "free"})
+    assert again.status_code == 200
+    done = complete(student, MEMBERS, "members-lesson").json()
+    assert done["changed"] is True and done["course_completed_now"] is True
+    assert done["progress"]["percent"] == 100 and done["progress"]["complete"] is True
+    assert student.delete(f"/api/courses/{MEMBERS}/enrollment").status_code == 204
+    after = status(student, MEMBERS)
+    assert after["enrolled"] is False
+    assert student.get(f"/api/courses/{MEMBERS}/lessons/members-lesson").status_code == 403
+    student.post(f"/api/courses/{MEMBERS}/enroll", json={"mode": "free"})
+    back = status(student, MEMBERS)
+    assert back["progress"]["completed"] == ["members-lesson"]
+    assert back["progress"]["completed_at"] is not None
+
+
+def test_enrollment_modes_are_enforced(
+    db_backend: str, publish: Publisher, student: TestClient
+) -> None:
+    publish(lambda m: course_of(m, OPEN).update(audit=True))
+    paid = student.post(f"/api/courses/{PAID}/enroll", json={"mode": "free"})
+    assert paid.status_code == 403 and paid.json()["error"]["code"] == "payment_required"
+    audit = student.post(f"/api/courses/{PAID}/enroll", json={"mode": "audit"})
+    assert audit.json()["error"]["code"] == "audit_not_allowed"
+    bad = student.post(f"/api/courses/{OPEN}/enroll", json={"mode": "paid"})
+    assert bad.status_code == 422
+    assert student.post(f"/api/courses/{OPEN}/enroll", json={"mode": "audit"}).status_code == 201
+    assert status(student, OPEN)["mode"] == "audit"
+    upgraded = student.post(f"/api/courses/{OPEN}/enroll", json={"mode": "free"})
+    assert upgraded.status_code == 201 and upgraded.json()["mode"] == "free"
+    # a full enrollment is never downgraded to audit
+    assert student.post(f"/api/courses/{OPEN}/enroll", json={"mode": "audit"}).status_code == 200
+    assert status(student, OPEN)["mode"] == "free"
+
+
+def test_paid_enrollment_cannot_be_left_here(
+    db_backend: str, catalog: Publisher, student: TestClient, engine: Engine
+) -> None:
+    grant(engine, student.user["id"], PAID)  # type: ignore[attr-defined]
+    response = student.delete(f"/api/courses/{PAID}/enrollment")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "paid_enrollment"
+
+
+def test_completion_needs_required_lessons_one_alternative_and_the_evaluation(
+    db_backend: str, catalog: Publisher, student: TestClient, engine: Engine
+) -> None:
+    student.post(f"/api/courses/{OPEN}/enroll", json={"mode": "free"})
+    assert complete(student, OPEN, "welcome").json()["progress"]["percent"] == 25
+    progress = complete(student, OPEN, "path-b").json()["progress"]
+    assert progress["percent"] == 50
+    assert progress["missing"] == ["reading", "quiz"]
+    # the other lesson of a satisfied group adds nothing
+    assert complete(student, OPEN, "path-a").json()["progress"]["percent"] == 50
+    progress = complete(student, OPEN, "reading").json()["progress"]
+    assert progress["percent"] == 75 and progress["complete"] is False
+    assert progress["next_lesson"] == "quiz"
+    refused = complete(student, OPEN, "quiz")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "evaluation_lesson"
+    # un-marking moves the bar back
+    undone = student.delete(f"/api/courses/{OPEN}/lessons/reading/complete").json()
+    assert undone["changed"] is True and undone["progress"]["percent"] == 50
+    again = student.delete(f"/api/courses/{OPEN}/lessons/reading/complete").json()
+    assert again["changed"] is False
+
+
+def test_progress_needs_an_enrollment(
+    db_backend: str, catalog: Publisher, student: TestClient, client: TestClient
+) -> None:
+    response = complete(student, OPEN, "welcome")
+    assert response.status_code == 403 and response.json()["error"]["code"] == "not_enrolled"
+    assert complete(client, OPEN, "welcome").status_code == 401
+    assert complete(student, OPEN, "nope").status_code == 404
+
+
+def test_twenty_parallel_completes_make_one_record(
+    db_backend: str, catalog: Publisher, student: TestClient, engine: Engine
+) -> None:
+    student.post(f"/api/courses/{MEMBERS}/enroll", json={"mode": "free"})
+    barrier = threading.Barrier(20)
+    results: list[int] = []
+    changed: list[bool] = []
+
+    def hit() -> None:
+        barrier.wait()
+        response = complete(student, MEMBERS, "members-lesson")
+        results.append(response.status_code)
+        if response.status_code == 200:
+            changed.append(response.json()["changed"])
+
+    threads = [threading.Thread(target=hit) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [200] * 20
+    assert changed.count(True) == 1
+    with session_scope(engine) as session:
+        rows = session.exec(select(LessonProgress)).all()
+        enrollment = session.exec(select(Enrollment)).one()
+    assert len(rows) == 1
+    assert enrollment.completed_at is not None
+
+
+def test_capacity_is_race_safe(
+    db_backend: str,
+    publish: Publisher,
+    login_as: Callable[..., TestClient],
+) -> None:
+    publish(lambda m: course_of(m, MEMBERS).update(capacity=3))
+    students = [login_as() for _ in range(8)]
+    barrier = threading.Barrier(len(students))
+    codes: list[int] = []
+
+    def enroll(client: TestClient) -> None:
+        barrier.wait()
+        codes.append(
+            client.post(f"/api/courses/{MEMBERS}/enroll", json={"mode": "free"}).status_code
+        )
+
+    threads = [threading.Thread(target=enroll, args=(s,)) for s in students]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [201, 201, 201, 409, 409, 409, 409, 409]
+    full = [s for s in students if status(s, MEMBERS)["enrolled"]]
+    assert status(students[0], MEMBERS)["seats_left"] == 0
+    # leaving frees a seat for someone else
+    assert full[0].delete(f"/api/courses/{MEMBERS}/enrollment").status_code == 204
+    waiting = next(s for s in students if not status(s, MEMBERS)["enrolled"])
+    assert waiting.post(f"/api/courses/{MEMBERS}/enroll", json={"mode": "free"}).status_code == 201
+
+
+def test_resume_and_playback_position(
+    db_backend: str, catalog: Publisher, student: TestClient
+) -> None:
+    student.post(f"/api/courses/{OPEN}/enroll", json={"mode": "free"})
+    assert status(student, OPEN)["progress"]["next_lesson"] == "welcome"
+    visit = student.post(f"/api/courses/{OPEN}/lessons/path-a/visit", json={"position": 93.5})
+    assert visit.status_code == 204
+    state = status(student, OPEN)
+    assert state["progress"]["next_lesson"] == "path-a"
+    assert state["progress"]["last_lesson"] == "path-a"
+    assert state["positions"] == {"path-a": 93.5}
+    complete(student, OPEN, "path-a")
+    # path-a done: resume at the next lesson still to do, skipping the satisfied group
+    assert status(student, OPEN)["progress"]["next_lesson"] == "quiz"
+    for bad in ({"position": -1}, {"position": "x"}, {"position": 10**9}):
+        assert (
+            student.post(f"/api/courses/{OPEN}/lessons/path-a/visit", json=bad).status_code == 422
+        )
+
+
+def test_dashboard_lists_courses_with_progress(
+    db_backend: str, catalog: Publisher, student: TestClient, engine: Engine
+) -> None:
+    assert student.get("/api/me/courses").json() == {"courses": [], "unavailable": []}
+    student.post(f"/api/courses/{OPEN}/enroll", json={"mode": "free"})
+    student.post(f"/api/courses/{MEMBERS}/enroll", json={"mode": "free"})
+    complete(student, OPEN, "welcome")
+    student.post(f"/api/courses/{OPEN}/lessons/welcome/visit", json={})
+    courses = student.get("/api/me/courses").json()["courses"]
+    assert [c["slug"] for c in courses] == [OPEN, MEMBERS]
+    first = courses[0]
+    assert first["percent"] == 25 and first["next_lesson"] == "reading"
+    assert first["next_lesson_title"] == "A reading lesson"
+    assert first["lessons_done"] == 1 and first["lessons_total"] == 5
+    assert first["certificate"] is True
+
+
+def test_republish_keeps_records_of_removed_lessons_and_carries_renames(
+    db_backend: str, publish: Publisher, student: TestClient, engine: Engine
+) -> None:
+    publish()
+    student.post(f"/api/courses/{OPEN}/enroll", json={"mode": "free"})
+    complete(student, OPEN, "welcome")
+    complete(student, OPEN, "reading")
+
+    def remove_reading(manifest: dict[str, Any]) -> None:
+        course = course_of(manifest, OPEN)
+        course["lessons"] = [x for x in course["lessons"] if x["id"] != "reading"]
+        for section in course["sections"]:
+            section["lessons"] = [x for x in section["lessons"] if x != "reading"]
+
+    publish(remove_reading)
+    assert status(student, OPEN)["progress"]["completed"] == ["welcome"]
+    with session_scope(engine) as session:
+        assert len(session.exec(select(LessonProgress)).all()) == 2  # kept
+    publish()  # the lesson comes back, and finds its progress
+    assert status(student, OPEN)["progress"]["completed"] == ["welcome", "reading"]
+
+    def rename_welcome(manifest: dict[str, Any]) -> None:
+        course = course_of(manifest, OPEN)
+        lesson = lesson_of(manifest, OPEN, "welcome")
+        lesson["id"] = "hello"
+        lesson["renamed_from"] = ["welcome"]
+        for section in course["sections"]:
+            section["lessons"] = ["hello" if x == "welcome" else x for x in section["lessons"]]
+
+    result = publish(rename_welcome)
+    assert result.moved_records == 1
+    assert status(student, OPEN)["progress"]["completed"] == ["hello", "reading"]
+    # the old id still answers (renamed lessons resolve) until it is reused
+    assert student.get(f"/api/courses/{OPEN}/lessons/welcome").json()["lesson"] == "hello"
+
+
+def test_publishing_the_same_content_twice_is_a_no_op(db_backend: str, publish: Publisher) -> None:
+    first = publish()
+    second = publish()
+    assert first.created is True and second.created is False
+    assert second.version_id == first.version_id
