@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -146,6 +147,9 @@ def create_db_engine(url: str) -> Engine:
         options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     if backend in {"mysql", "mariadb"}:
         options["pool_recycle"] = 3600
+        # PostgreSQL's default: no gap locks, so "update, else insert-ignore" (upsert.py)
+        # cannot deadlock against itself the way it does under REPEATABLE READ.
+        options["isolation_level"] = "READ COMMITTED"
         options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     return sa.create_engine(url, **options)
 
@@ -223,13 +227,34 @@ async def in_database_thread(
     return await asyncio.get_running_loop().run_in_executor(executor, context.run, call)
 
 
+#: A transaction the database chose as a deadlock victim is run again this many times.
+DEADLOCK_RETRIES = 3
+
+
+def is_deadlock(exc: sa.exc.DBAPIError) -> bool:
+    """MariaDB/MySQL 1213 (deadlock) or 1205 (lock wait timeout); PostgreSQL 40P01/40001."""
+    orig = exc.orig
+    code = getattr(orig, "args", [None])[0] if orig is not None else None
+    if code in (1213, 1205):
+        return True
+    return getattr(orig, "sqlstate", None) in {"40P01", "40001"}
+
+
 async def run_in_session(request: Request, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run ``fn(session, *args, **kwargs)`` in a database thread inside :func:`session_scope`."""
     engine = request_engine(request)
 
     def call() -> T:
-        with session_scope(engine) as session:
-            return fn(session, *args, **kwargs)
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                with session_scope(engine) as session:
+                    return fn(session, *args, **kwargs)
+            except sa.exc.DBAPIError as exc:
+                if attempt == DEADLOCK_RETRIES or not is_deadlock(exc):
+                    raise
+                logger.info("Deadlock, retrying (%s): %s", attempt + 1, exc.orig)
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     return await in_database_thread(request, call)
 

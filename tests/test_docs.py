@@ -55,3 +55,24 @@ def test_every_command_is_in_the_readme(readme: str, command: str) -> None:
 )
 def test_every_command_option_is_in_the_readme(readme: str, option: str) -> None:
     assert option in readme
+
+
+def test_the_readme_evaluation_example_is_valid_content(readme: str) -> None:
+    """The full evaluation example in the README parses as a lesson with all six types."""
+    import yaml
+
+    from site_builder.models.lesson import LessonMeta
+
+    start = readme.index("```yaml\n---\ntitle: Final assessment")
+    block = readme[start + len("```yaml\n") : readme.index("```", start + 8)]
+    front = block.split("---\n")[1]
+    lesson = LessonMeta.model_validate(yaml.safe_load(front))
+    assert lesson.evaluation is not None
+    assert {str(q.type) for q in lesson.evaluation.questions} == {
+        "single",
+        "multiple",
+        "true_false",
+        "short_text",
+        "numeric",
+        "open",
+    }

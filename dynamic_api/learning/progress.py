@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select, update
 
 from dynamic_api.db import utcnow
+from dynamic_api.learning import grading
 from dynamic_api.learning.catalog import CourseIndex
 from dynamic_api.learning.completion import Completion, completion, resume_lesson
 from dynamic_api.models import Attempt, AttemptStatus, Enrollment, LessonProgress
@@ -63,38 +64,37 @@ def _progress_rows(session: Session, user_id: int, course: str) -> list[LessonPr
     )
 
 
-def _counts_more(scoring: str, summary: EvaluationSummary, attempt: Attempt) -> bool:
-    """Whether ``attempt`` replaces the counted score: the latest (``last``) or a better one."""
-    if scoring == "last" or summary.score is None:
-        return True
-    assert attempt.score is not None
-    return attempt.score > summary.score or (bool(attempt.passed) and not summary.passed)
-
-
 def evaluation_summaries(
     session: Session, user_id: int, course: CourseIndex
 ) -> dict[str, EvaluationSummary]:
-    """Per evaluation lesson: attempts used, the counted score, passed or pending."""
+    """Per evaluation lesson: attempts used, the counted score (best or last, as the
+    evaluation says), passed, and whether an attempt waits for a grader or is still open."""
     attempts = session.exec(
         select(Attempt)
         .where(col(Attempt.user_id) == user_id, col(Attempt.course) == course.course.slug)
         .order_by(col(Attempt.number))
     ).all()
-    summaries: dict[str, EvaluationSummary] = {}
+    by_lesson: dict[str, list[Attempt]] = {}
     for attempt in attempts:
         lesson = course.lesson(attempt.lesson)
-        if lesson is None or lesson.evaluation is None:
-            continue
-        summary = summaries.setdefault(lesson.id, EvaluationSummary())
-        summary.attempts_used += 1
-        if attempt.status == AttemptStatus.IN_PROGRESS.value:
-            summary.in_progress = attempt.public_id
-        elif attempt.status == AttemptStatus.PENDING.value:
-            summary.pending = True
-        elif attempt.score is not None and _counts_more(
-            lesson.evaluation.scoring, summary, attempt
-        ):
-            summary.score, summary.passed = attempt.score, bool(attempt.passed)
+        if lesson is not None and lesson.evaluation is not None:
+            by_lesson.setdefault(lesson.id, []).append(attempt)
+    summaries: dict[str, EvaluationSummary] = {}
+    for lesson_id, rows in by_lesson.items():
+        evaluation = course.lessons[lesson_id].evaluation
+        assert evaluation is not None
+        submitted = [a for a in rows if a.status != AttemptStatus.IN_PROGRESS.value]
+        scores = [a.score if a.status == AttemptStatus.GRADED.value else None for a in submitted]
+        score = grading.counted_score(evaluation.scoring, scores)
+        summaries[lesson_id] = EvaluationSummary(
+            attempts_used=len(rows),
+            score=score,
+            passed=bool(grading.is_passing(evaluation, score)),
+            pending=any(a.status == AttemptStatus.PENDING.value for a in submitted),
+            in_progress=next(
+                (a.public_id for a in rows if a.status == AttemptStatus.IN_PROGRESS.value), None
+            ),
+        )
     return summaries
 
 

@@ -35,6 +35,8 @@ EMAILS: dict[str, str] = {
     "verify_email": N_("Confirm your email address"),
     "change_email": N_("Confirm your new email address"),
     "reset_password": N_("Reset your password"),
+    "attempt_request": N_("A student asks for another attempt"),
+    "attempt_decision": N_("Your request for another attempt"),
 }
 
 

@@ -12,13 +12,14 @@ from types import ModuleType
 from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
-from dynamic_api.routes import accounts, admin, catalog, learning, service
+from dynamic_api.routes import accounts, admin, catalog, evaluations, learning, service
 
 AREAS: list[ModuleType] = [
     service,
     accounts,
     admin,
     learning,
+    evaluations,
     catalog,
 ]
 

@@ -116,11 +116,14 @@ def test_gated_body_is_served_and_public_body_is_not_duplicated(
     student = login_as()
     grant(engine, student.user["id"], PAID)  # type: ignore[attr-defined]
     gated = student.get(GATED).json()
-    assert gated["html"] and "<" in gated["html"]
+    assert gated["html"]
+    assert "<" in gated["html"]
     assert gated["public"] is False
-    assert gated["previous"] == "preview" and gated["next"] == "handout"
+    assert gated["previous"] == "preview"
+    assert gated["next"] == "handout"
     preview = student.get(PREVIEW).json()
-    assert preview["public"] is True and preview["html"] is None
+    assert preview["public"] is True
+    assert preview["html"] is None
 
 
 def test_revoked_and_cancelled_enrollments_lose_access(

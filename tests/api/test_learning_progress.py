@@ -39,7 +39,8 @@ def test_catalog_lists_published_courses_without_keys_or_drafts(
     slugs = [c["slug"] for c in body["courses"]]
     assert slugs == [OPEN, PAID, MEMBERS]
     paid = body["courses"][1]
-    assert paid["price"] == {"amount": "49.9", "currency": "USD"} and paid["free"] is False
+    assert paid["price"] == {"amount": "49.9", "currency": "USD"}
+    assert paid["free"] is False
     assert body["courses"][0]["certificate"] is True
     assert "draft-course" in [c["slug"] for c in admin.get("/api/courses").json()["courses"]]
     outline = client.get(f"/api/courses/{OPEN}")
@@ -48,7 +49,8 @@ def test_catalog_lists_published_courses_without_keys_or_drafts(
         assert marker not in text
     lessons = [x for s in outline.json()["sections"] for x in s["lessons"]]
     assert [x["id"] for x in lessons] == ["welcome", "reading", "path-a", "path-b", "quiz"]
-    assert lessons[2]["group"] == "pick-one" and lessons[4]["evaluation"] is True
+    assert lessons[2]["group"] == "pick-one"
+    assert lessons[4]["evaluation"] is True
     assert client.get("/api/courses/draft-course").status_code == 404
     assert admin.get("/api/courses/draft-course").status_code == 200
 
@@ -60,12 +62,15 @@ def test_enroll_free_then_status_then_unenroll_keeps_progress(
     assert status(student, MEMBERS)["can_enroll"] is True
     first = student.post(f"/api/courses/{MEMBERS}/enroll", json={"mode": "free"})
     assert first.status_code == 201
-    assert first.json()["enrolled"] is True and first.json()["mode"] == "free"
+    assert first.json()["enrolled"] is True
+    assert first.json()["mode"] == "free"
     again = student.post(f"/api/courses/{MEMBERS}/enroll", json={"mode": "free"})
     assert again.status_code == 200
     done = complete(student, MEMBERS, "members-lesson").json()
-    assert done["changed"] is True and done["course_completed_now"] is True
-    assert done["progress"]["percent"] == 100 and done["progress"]["complete"] is True
+    assert done["changed"] is True
+    assert done["course_completed_now"] is True
+    assert done["progress"]["percent"] == 100
+    assert done["progress"]["complete"] is True
     assert student.delete(f"/api/courses/{MEMBERS}/enrollment").status_code == 204
     after = status(student, MEMBERS)
     assert after["enrolled"] is False
@@ -81,7 +86,8 @@ def test_enrollment_modes_are_enforced(
 ) -> None:
     publish(lambda m: course_of(m, OPEN).update(audit=True))
     paid = student.post(f"/api/courses/{PAID}/enroll", json={"mode": "free"})
-    assert paid.status_code == 403 and paid.json()["error"]["code"] == "payment_required"
+    assert paid.status_code == 403
+    assert paid.json()["error"]["code"] == "payment_required"
     audit = student.post(f"/api/courses/{PAID}/enroll", json={"mode": "audit"})
     assert audit.json()["error"]["code"] == "audit_not_allowed"
     bad = student.post(f"/api/courses/{OPEN}/enroll", json={"mode": "paid"})
@@ -89,7 +95,8 @@ def test_enrollment_modes_are_enforced(
     assert student.post(f"/api/courses/{OPEN}/enroll", json={"mode": "audit"}).status_code == 201
     assert status(student, OPEN)["mode"] == "audit"
     upgraded = student.post(f"/api/courses/{OPEN}/enroll", json={"mode": "free"})
-    assert upgraded.status_code == 201 and upgraded.json()["mode"] == "free"
+    assert upgraded.status_code == 201
+    assert upgraded.json()["mode"] == "free"
     # a full enrollment is never downgraded to audit
     assert student.post(f"/api/courses/{OPEN}/enroll", json={"mode": "audit"}).status_code == 200
     assert status(student, OPEN)["mode"] == "free"
@@ -115,14 +122,16 @@ def test_completion_needs_required_lessons_one_alternative_and_the_evaluation(
     # the other lesson of a satisfied group adds nothing
     assert complete(student, OPEN, "path-a").json()["progress"]["percent"] == 50
     progress = complete(student, OPEN, "reading").json()["progress"]
-    assert progress["percent"] == 75 and progress["complete"] is False
+    assert progress["percent"] == 75
+    assert progress["complete"] is False
     assert progress["next_lesson"] == "quiz"
     refused = complete(student, OPEN, "quiz")
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "evaluation_lesson"
     # un-marking moves the bar back
     undone = student.delete(f"/api/courses/{OPEN}/lessons/reading/complete").json()
-    assert undone["changed"] is True and undone["progress"]["percent"] == 50
+    assert undone["changed"] is True
+    assert undone["progress"]["percent"] == 50
     again = student.delete(f"/api/courses/{OPEN}/lessons/reading/complete").json()
     assert again["changed"] is False
 
@@ -131,7 +140,8 @@ def test_progress_needs_an_enrollment(
     db_backend: str, catalog: Publisher, student: TestClient, client: TestClient
 ) -> None:
     response = complete(student, OPEN, "welcome")
-    assert response.status_code == 403 and response.json()["error"]["code"] == "not_enrolled"
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "not_enrolled"
     assert complete(client, OPEN, "welcome").status_code == 401
     assert complete(student, OPEN, "nope").status_code == 404
 
@@ -226,9 +236,11 @@ def test_dashboard_lists_courses_with_progress(
     courses = student.get("/api/me/courses").json()["courses"]
     assert [c["slug"] for c in courses] == [OPEN, MEMBERS]
     first = courses[0]
-    assert first["percent"] == 25 and first["next_lesson"] == "reading"
+    assert first["percent"] == 25
+    assert first["next_lesson"] == "reading"
     assert first["next_lesson_title"] == "A reading lesson"
-    assert first["lessons_done"] == 1 and first["lessons_total"] == 5
+    assert first["lessons_done"] == 1
+    assert first["lessons_total"] == 5
     assert first["certificate"] is True
 
 
@@ -271,5 +283,6 @@ def test_republish_keeps_records_of_removed_lessons_and_carries_renames(
 def test_publishing_the_same_content_twice_is_a_no_op(db_backend: str, publish: Publisher) -> None:
     first = publish()
     second = publish()
-    assert first.created is True and second.created is False
+    assert first.created is True
+    assert second.created is False
     assert second.version_id == first.version_id

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import uvicorn
 from lms_support import make_settings, run_build
 
+from dynamic_api.cli import publish_local
 from site_builder.serve import create_serve_app
 from site_builder.settings import Settings
 
@@ -103,7 +104,10 @@ class LiveSite:
 @contextlib.contextmanager
 def serve(settings: Settings) -> Iterator[LiveSite]:
     """`create_serve_app` (site + API, one port) under uvicorn in a thread, on 127.0.0.1 and a
-    free port; stopped with `should_exit` when the block ends."""
+    free port, with the build's private bundle published to its database first; stopped with
+    `should_exit` when the block ends."""
+    if (settings.private_bundle_dir / "manifest.json").is_file():
+        publish_local(settings)  # as `lms serve` does after its build
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((HOST, 0))
     port = sock.getsockname()[1]
