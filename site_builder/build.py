@@ -21,7 +21,7 @@ from .output import swap_into_place
 from .pelican_plugin.generator import LAST_STATS
 from .problems import ContentError, Problems
 from .settings import Settings
-from .validation import check_academy
+from .validation import check_academy, check_certificate_designs
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ def check(settings: Settings) -> tuple[Academy, Problems]:
     academy, problems = load_academy(settings.content_dir)
     check_articles(settings.content_dir, problems)
     check_academy(academy, problems)
+    check_certificate_designs(academy, [settings.theme], problems)
     return academy, problems
 
 

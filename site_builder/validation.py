@@ -18,6 +18,7 @@ from .problems import Problems
 # Markdown links and images: [text](target) / ![alt](target), target without spaces.
 MD_LINK = re.compile(r"(!?)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 RESERVED_LESSON_IDS = {"media", "index", "certificate", "evaluation"}
+DEFAULT_THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
 
 
 def check_academy(academy: Academy, problems: Problems) -> None:
@@ -70,6 +71,29 @@ def check_academy(academy: Academy, problems: Problems) -> None:
                     f"known courses: {', '.join(sorted(known))}",
                 )
     _check_articles(academy, problems)
+
+
+def check_certificate_designs(academy: Academy, theme_dirs: list[Path], problems: Problems) -> None:
+    """Each enabled certificate names a design some theme has (`certificates/<name>.html`).
+
+    The school's theme is searched first, then the default theme (as the API renders them).
+    """
+    folders = [Path(theme) / "certificates" for theme in [*theme_dirs, DEFAULT_THEME_DIR]]
+    known = sorted(
+        {path.stem for folder in folders for path in folder.glob("*.html")}
+        - {path.stem for folder in folders for path in folder.glob("_*.html")}
+    )
+    owners = [(c.source, c.meta.certificate) for c in academy.courses]
+    owners += [(p.source, p.meta.certificate) for p in academy.programs]
+    for source, certificate in owners:
+        if certificate.enabled and certificate.template not in known:
+            problems.add(
+                source,
+                line_of(source, "template:"),
+                f"unknown certificate design `{certificate.template}`",
+                f"use one of: {', '.join(known)}, or add "
+                f"certificates/{certificate.template}.html to your theme",
+            )
 
 
 def _check_course_refs(academy: Academy, course: Course, problems: Problems) -> None:

@@ -89,9 +89,21 @@ class Subtitle(StrictModel):
     default: bool = False
 
 
+#: Certificate designs shipped in `themes/default/certificates/`; a school's theme may add
+#: more (`lms check` looks there too: site_builder/validation.py).
+CERTIFICATE_DESIGNS = ("classic", "modern", "minimal")
+CERTIFICATE_DESIGN_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+
+
 class Certificate(StrictModel):
     enabled: bool = True
-    template: str = Field("classic", description="Certificate design: classic, modern, minimal.")
+    template: str = Field(
+        "classic",
+        pattern=CERTIFICATE_DESIGN_PATTERN,
+        description="Certificate design: `classic`, `modern`, `minimal`, or one of the "
+        "school's theme (`certificates/<name>.html`).",
+        examples=list(CERTIFICATE_DESIGNS),
+    )
     validity_years: int | None = Field(
         None, ge=1, le=50, description="Years before recertification; none = never expires."
     )

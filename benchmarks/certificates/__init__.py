@@ -1,0 +1,1 @@
+"""`python -m benchmarks.certificates`: time to issue a certificate PDF (see README.md)."""

@@ -1,0 +1,7 @@
+"""`python -m benchmarks.certificates`: see benchmarks/certificates/README.md."""
+
+import sys
+
+from .runner import main
+
+sys.exit(main())
