@@ -6,6 +6,7 @@ Import models from here: importing this package registers every table on
 
 from dynamic_api.models.base import METADATA, NAMING_CONVENTION, TABLE_OPTIONS
 from dynamic_api.models.catalog import CatalogBlob, CatalogFile, CatalogVersion
+from dynamic_api.models.certificates import CalendarFeed, Certificate, MasterclassRegistration
 from dynamic_api.models.learning import (
     Attempt,
     AttemptRequest,
@@ -16,6 +17,14 @@ from dynamic_api.models.learning import (
     EnrollmentStatus,
     LessonProgress,
     RequestStatus,
+)
+from dynamic_api.models.payments import (
+    Coupon,
+    CouponRedemption,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    PaymentEvent,
 )
 from dynamic_api.models.sessions import UserSession
 from dynamic_api.models.users import ROLE_NAMES, Role, User, UserRole
@@ -28,14 +37,23 @@ __all__ = [
     "Attempt",
     "AttemptRequest",
     "AttemptStatus",
+    "CalendarFeed",
     "CapacityCounter",
     "CatalogBlob",
     "CatalogFile",
     "CatalogVersion",
+    "Certificate",
+    "Coupon",
+    "CouponRedemption",
     "Enrollment",
     "EnrollmentMode",
     "EnrollmentStatus",
     "LessonProgress",
+    "MasterclassRegistration",
+    "Order",
+    "OrderEvent",
+    "OrderStatus",
+    "PaymentEvent",
     "RequestStatus",
     "Role",
     "User",
