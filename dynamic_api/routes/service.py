@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 import anyio
 from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,7 +21,6 @@ from starlette.routing import BaseRoute, Route
 
 from dynamic_api.__version__ import __version__
 from dynamic_api.openapi import build_openapi
-from site_builder.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +37,12 @@ class CheckResult(BaseModel):
 
 
 class CatalogInfo(BaseModel):
-    """The catalog as this API process sees it."""
+    """The catalog as this API process sees it: the version `lms publish` sent last."""
 
-    available: bool = Field(description="Whether the build's private bundle is readable.")
-    updated_at: datetime | None = Field(
-        default=None, description="When the private bundle last changed (UTC), if available."
+    available: bool = Field(description="Whether a catalog version has been published.")
+    version: str | None = Field(default=None, description="The content hash of the version.")
+    published_at: datetime | None = Field(
+        default=None, description="When that version was published (UTC)."
     )
 
 
@@ -57,24 +58,29 @@ class Health(BaseModel):
 HealthCheck = Callable[[Request], Awaitable[CheckResult]]
 
 
-def catalog_info(settings: Settings) -> CatalogInfo:
-    """What the API knows of the catalog: the private bundle ``lms build`` writes."""
-    bundle = settings.private_bundle_dir
-    try:
-        stat = bundle.stat()
-    except OSError:
-        return CatalogInfo(available=False)
-    if not bundle.is_dir():
-        return CatalogInfo(available=False)
-    return CatalogInfo(available=True, updated_at=datetime.fromtimestamp(stat.st_mtime, UTC))
+async def catalog_info(request: Request) -> CatalogInfo:
+    """The current published catalog version (the newest row of ``catalog_versions``)."""
+    from dynamic_api.db import run_in_session
+    from dynamic_api.models import CatalogVersion
+
+    def load(session: Session) -> CatalogInfo:
+        row = session.exec(
+            select(CatalogVersion).order_by(col(CatalogVersion.id).desc()).limit(1)
+        ).first()
+        if row is None:
+            return CatalogInfo(available=False)
+        return CatalogInfo(available=True, version=row.version, published_at=row.published_at)
+
+    return await run_in_session(request, load)
 
 
 async def check_catalog(request: Request) -> CheckResult:
-    """Gated lessons and answer keys come from the private bundle: without it, the API is blind."""
-    info = catalog_info(request.app.state.settings)
+    """Courses, gated lessons and answer keys come from the published catalog: without one,
+    the API knows no course."""
+    info = await catalog_info(request)
     if info.available:
-        return CheckResult(ok=True, detail="The private bundle is readable.")
-    return CheckResult(ok=False, detail="No private bundle yet: run `lms build`.")
+        return CheckResult(ok=True, detail=f"Catalog version {info.version} is published.")
+    return CheckResult(ok=False, detail="No catalog published yet: run `lms publish`.")
 
 
 async def check_database(request: Request) -> CheckResult:
@@ -145,10 +151,16 @@ async def health(request: Request) -> Response:
     """
     checks = {name: await _run_check(name, check, request) for name, check in HEALTH_CHECKS}
     healthy = all(result.ok for result in checks.values())
+    try:
+        catalog = (
+            await catalog_info(request) if checks["database"].ok else CatalogInfo(available=False)
+        )
+    except Exception:  # reported by the checks above; the body stays well-formed
+        catalog = CatalogInfo(available=False)
     body = Health(
         status="ok" if healthy else "failing",
         version=__version__,
-        catalog=catalog_info(request.app.state.settings),
+        catalog=catalog,
         checks=checks,
     )
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if healthy else 503)

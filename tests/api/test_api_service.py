@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from learning_support import Publisher
 from openapi_spec_validator import validate
 from starlette.applications import Starlette
 from starlette.schemas import SchemaGenerator
@@ -15,8 +16,8 @@ from dynamic_api.routes.service import CheckResult
 from site_builder.settings import Settings
 
 
-def test_health_is_ok_with_a_built_catalog(client: TestClient, settings: Settings) -> None:
-    settings.private_bundle_dir.mkdir(parents=True)
+def test_health_is_ok_with_a_published_catalog(client: TestClient, publish: Publisher) -> None:
+    published = publish()
 
     response = client.get("/api/health")
 
@@ -26,8 +27,12 @@ def test_health_is_ok_with_a_built_catalog(client: TestClient, settings: Setting
     assert body["status"] == "ok"
     assert body["version"] == __version__
     assert body["catalog"]["available"] is True
-    assert body["catalog"]["updated_at"].endswith("Z")
-    assert body["checks"]["catalog"] == {"ok": True, "detail": "The private bundle is readable."}
+    assert body["catalog"]["version"] == published.version
+    assert body["catalog"]["published_at"].endswith("Z")
+    assert body["checks"]["catalog"] == {
+        "ok": True,
+        "detail": f"Catalog version {published.version} is published.",
+    }
     assert body["checks"]["database"] == {
         "ok": True,
         "detail": f"Reachable; schema at revision {head_revision()}.",
@@ -40,9 +45,9 @@ def test_health_reports_a_failing_check_with_503(client: TestClient) -> None:
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "failing"
-    assert body["catalog"] == {"available": False, "updated_at": None}
+    assert body["catalog"] == {"available": False, "version": None, "published_at": None}
     assert body["checks"]["catalog"]["ok"] is False
-    assert "lms build" in body["checks"]["catalog"]["detail"]
+    assert "lms publish" in body["checks"]["catalog"]["detail"]
 
 
 def test_health_runs_every_registered_check(
