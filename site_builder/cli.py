@@ -109,26 +109,44 @@ def serve(host: str, port: int, no_watch: bool) -> None:
     from .serve import LiveReload, create_serve_app
 
     settings = _settings().model_copy(update={"live_reload": not no_watch})
-    if not _run_build(settings) and not settings.output_dir.is_dir():
+    built = _run_build(settings)
+    if not built and not settings.output_dir.is_dir():
         sys.exit(1)
+    if built:
+        _publish(settings)
     live = None if no_watch else LiveReload()
     app = create_serve_app(settings, settings.output_dir, live)
     if live is not None:
-        watcher = threading.Thread(target=_watch, args=(settings, live), daemon=True)
+        watcher = threading.Thread(target=_watch, args=(settings, live, app), daemon=True)
         watcher.start()
     click.secho(f"Serving http://{host}:{port}/  (API at /api/health)", fg="cyan", err=True)
     # An open live-reload stream would otherwise keep Ctrl+C waiting for it to close.
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)
 
 
-def _watch(settings: Settings, live: object) -> None:
-    """Rebuild when content or theme changes, then tell open pages to reload."""
+def _publish(settings: Settings) -> bool:
+    """Publish the fresh build to the local API's database (as `lms publish` does)."""
+    try:
+        result = api_cli.publish_local(settings)
+    except Exception as exc:  # the site still serves; the API keeps the previous version
+        click.secho(f"Publishing to the API failed: {exc}", fg="red", err=True)
+        logging.getLogger(__name__).debug("publish failure", exc_info=True)
+        return False
+    if result.created:
+        click.secho(f"Published catalog version {result.version} to the API.", fg="green", err=True)
+    return True
+
+
+def _watch(settings: Settings, live: object, app: object) -> None:
+    """Rebuild when content or theme changes, publish, then tell open pages to reload."""
     from watchfiles import watch
 
     folders = [settings.content_dir, settings.theme, Path(settings.pelican_settings)]
     for _changes in watch(*[p for p in folders if p.exists()]):
         click.echo("Change detected, rebuilding…", err=True)
         if _run_build(settings):
+            if _publish(settings):
+                app.state.api.state.catalog.forget()  # type: ignore[attr-defined]
             live.notify()  # type: ignore[attr-defined]
 
 
@@ -189,8 +207,32 @@ def new_course(title: str, instructor: str | None, slug: str | None) -> None:
     click.secho("Next: edit the files, then run `lms check`.", fg="green")
 
 
+@main.command("paypal-sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Keep it on loopback.")
+@click.option("--port", default=8790, show_default=True, type=int)
+@click.option("--webhook-url", default="", help="Where the sandbox POSTs webhook events.")
+def paypal_sandbox(host: str, port: int, webhook_url: str) -> None:
+    """Run the PayPal-compatible server for development and demos (docs/payments.md).
+
+    It accepts LMS_PAYPAL_CLIENT_ID/SECRET and LMS_PAYPAL_WEBHOOK_ID when set, so the API
+    configured with LMS_PAYPAL_BASE_URL=http://HOST:PORT talks to it unchanged.
+    """
+    from paypal_sandbox import SandboxConfig
+    from paypal_sandbox.serve import serve
+
+    settings = _settings()
+    config = SandboxConfig(webhook_url=webhook_url)
+    if settings.paypal_client_id and settings.paypal_client_secret is not None:
+        config.client_id = settings.paypal_client_id
+        config.client_secret = settings.paypal_client_secret.get_secret_value()
+    if settings.paypal_webhook_id:
+        config.webhook_id = settings.paypal_webhook_id
+    serve(config, host=host, port=port)
+
+
 main.add_command(api_cli.db)
 main.add_command(api_cli.user)
+main.add_command(api_cli.publish)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

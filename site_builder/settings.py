@@ -148,6 +148,43 @@ class Settings(BaseSettings):
         description="The From address of every email, with an optional display name.",
     )
     smtp_timeout: float = Field(10.0, gt=0, description="Seconds to wait for the SMTP server.")
+    catalog_refresh_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="How often each API process checks for a newly published catalog version.",
+    )
+    deploy_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that lets `lms publish --to URL` upload a build to the API; "
+        "remote publishing is refused while unset.",
+    )
+    publish_max_mb: int = Field(
+        200, ge=1, le=10_000, description="Largest private bundle the API accepts, uncompressed."
+    )
+    attempt_grace_seconds: int = Field(
+        30,
+        ge=0,
+        le=600,
+        description="Seconds after a timed evaluation's deadline a submission is still taken "
+        "(network latency); later ones are refused.",
+    )
+
+    # --- payments (dynamic_api/payments/, docs/payments.md) --------------------------------
+    paypal_base_url: str = Field(
+        "",
+        description="PayPal REST API base URL: `https://api-m.paypal.com` (live), "
+        "`https://api-m.sandbox.paypal.com` (PayPal's sandbox) or the bundled "
+        "PayPal-compatible server; empty means the bundled server under `lms serve`.",
+    )
+    paypal_client_id: str = Field("", description="PayPal REST app client id.")
+    paypal_client_secret: SecretStr | None = Field(None, description="PayPal REST app secret.")
+    paypal_webhook_id: str = Field(
+        "", description="The id PayPal gave the webhook subscription; verifies webhook events."
+    )
+    paypal_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="Seconds to wait for one PayPal request before retrying."
+    )
+
     live_reload: bool = Field(
         False, description="Inject the live-reload script into pages (set by `lms serve`)."
     )
@@ -169,6 +206,18 @@ class Settings(BaseSettings):
                     "e.g. https://learn.example.com (no `*`, no path)"
                 )
         return value
+
+    @field_validator("paypal_base_url")
+    @classmethod
+    def _check_paypal_url(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value.strip())
+        if value.strip() and (parts.scheme not in {"http", "https"} or not parts.netloc):
+            raise ValueError(
+                f"{value!r} is not a URL; write e.g. https://api-m.paypal.com (or leave empty)"
+            )
+        return value.strip().rstrip("/")
 
     @field_validator(
         "rate_limit_login_ip",
