@@ -25,8 +25,8 @@ from dynamic_api.db import run_in_session
 from dynamic_api.errors import ApiError, read_json, read_query
 from dynamic_api.fields import Slug
 from dynamic_api.instructors import courses_taught_by, is_known_instructor
+from dynamic_api.learning.catalog import Catalog, CatalogStore
 from dynamic_api.models import Role, User
-from site_builder.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -115,12 +115,14 @@ class UserUpdate(BaseModel):
     )
 
 
-def _detail(settings: Settings, user: User, roles: frozenset[str]) -> JSONResponse:
-    body = AdminUserDetail(
-        **AdminUser.of(user, roles).model_dump(),
-        instructor_courses=courses_taught_by(settings, user.instructor_slug),
-    )
+def _detail(user: User, roles: frozenset[str], courses: list[str]) -> JSONResponse:
+    body = AdminUserDetail(**AdminUser.of(user, roles).model_dump(), instructor_courses=courses)
     return JSONResponse(body.model_dump(mode="json"))
+
+
+def _catalog(request: Request, session: Session) -> Catalog | None:
+    store: CatalogStore = request.app.state.catalog
+    return store.current(session)
 
 
 #: Largest id an INTEGER column holds on every backend; larger ones cannot exist.
@@ -205,11 +207,12 @@ async def get_user(request: Request) -> Response:
     """
     user_id = _user_id(request)
 
-    def load(session: Session) -> tuple[User, frozenset[str]]:
-        return accounts.get_user(session, user_id), roles_of(session, user_id)
+    def load(session: Session) -> tuple[User, frozenset[str], list[str]]:
+        user = accounts.get_user(session, user_id)
+        taught = courses_taught_by(_catalog(request, session), user.instructor_slug)
+        return user, roles_of(session, user_id), taught
 
-    user, roles = await run_in_session(request, load)
-    return _detail(request.app.state.settings, user, roles)
+    return _detail(*await run_in_session(request, load))
 
 
 @requires(Role.ADMIN)
@@ -255,13 +258,13 @@ async def update_user(request: Request) -> Response:
     actor = await signed_in_user(request)
     user_id = _user_id(request)
     body = await read_json(request, UserUpdate)
-    settings: Settings = request.app.state.settings
     given = body.model_fields_set
-    if body.instructor_slug and not is_known_instructor(settings, body.instructor_slug):
-        message = "No instructor has this slug in the published content."
-        raise ApiError(422, "invalid_fields", message, {"instructor_slug": message})
 
-    def update(session: Session) -> tuple[User, frozenset[str]]:
+    def update(session: Session) -> tuple[User, frozenset[str], list[str]]:
+        catalog = _catalog(request, session)
+        if body.instructor_slug and not is_known_instructor(catalog, body.instructor_slug):
+            message = "No instructor has this slug in the published content."
+            raise ApiError(422, "invalid_fields", message, {"instructor_slug": message})
         user = accounts.update_user(
             session,
             actor.id,
@@ -271,11 +274,11 @@ async def update_user(request: Request) -> Response:
             set_instructor_slug="instructor_slug" in given,
             active=body.active,
         )
-        return user, roles_of(session, user_id)
+        return user, roles_of(session, user_id), courses_taught_by(catalog, user.instructor_slug)
 
-    user, roles = await run_in_session(request, update)
+    user, roles, taught = await run_in_session(request, update)
     logger.info("User %s updated by admin %s: %s", user_id, actor.id, sorted(given))
-    return _detail(settings, user, roles)
+    return _detail(user, roles, taught)
 
 
 routes: list[BaseRoute] = [

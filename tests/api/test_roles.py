@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from api_support import PASSWORD, UserFactory
+from learning_support import Publisher
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -17,7 +16,6 @@ from starlette.testclient import TestClient
 
 from dynamic_api.auth import requires, signed_in_user
 from dynamic_api.models import Role
-from site_builder.settings import Settings
 
 pytestmark = pytest.mark.all_databases
 
@@ -144,21 +142,28 @@ def test_get_an_unknown_user_is_404(admin: TestClient) -> None:
 
 
 def test_admin_changes_roles_and_the_instructor_link(
-    admin: TestClient, make_user: UserFactory, settings: Settings
+    admin: TestClient, make_user: UserFactory, catalog: Publisher
 ) -> None:
-    _write_manifest(settings, {"ana-morales": ["python-foundations", "pandas"]})
-    target = make_user("ana@example.com")
+    target = make_user("tess@example.com")
 
     response = admin.patch(
         f"/api/admin/users/{target['id']}",
-        json={"roles": ["instructor", "moderator", "student"], "instructor_slug": "ana-morales"},
+        json={"roles": ["instructor", "moderator", "student"], "instructor_slug": "tess-tester"},
     )
 
     assert response.status_code == 200
     body = response.json()
     assert body["roles"] == ["instructor", "moderator", "student"]
-    assert body["instructor_slug"] == "ana-morales"
-    assert body["instructor_courses"] == ["python-foundations", "pandas"]
+    assert body["instructor_slug"] == "tess-tester"
+    assert body["instructor_courses"] == [
+        "open-course",
+        "paid-course",
+        "members-course",
+        "draft-course",
+    ]
+    assert admin.get(f"/api/admin/users/{target['id']}").json()["instructor_courses"][0] == (
+        "open-course"
+    )
 
     unlinked = admin.patch(f"/api/admin/users/{target['id']}", json={"instructor_slug": None})
     assert unlinked.json()["instructor_slug"] is None
@@ -166,9 +171,8 @@ def test_admin_changes_roles_and_the_instructor_link(
 
 
 def test_an_unknown_instructor_slug_is_refused(
-    admin: TestClient, make_user: UserFactory, settings: Settings
+    admin: TestClient, make_user: UserFactory, catalog: Publisher
 ) -> None:
-    _write_manifest(settings, {"ana-morales": []})
     target = make_user("ana@example.com")
 
     unknown = admin.patch(f"/api/admin/users/{target['id']}", json={"instructor_slug": "nobody"})
@@ -275,21 +279,3 @@ def test_requires_any_of_the_roles(app: Starlette, client: TestClient, login_as:
     assert login_as().get("/api/test/teaching").status_code == 403
     assert login_as("instructor").get("/api/test/teaching").status_code == 200
     assert login_as("admin").get("/api/test/teaching").status_code == 200
-
-
-def _write_manifest(settings: Settings, instructors: dict[str, list[str]]) -> Path:
-    courses: dict[str, list[str]] = {}
-    for slug, taught in instructors.items():
-        for course in taught:
-            courses.setdefault(course, []).append(slug)
-    path = settings.private_bundle_dir / "manifest.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(
-            {
-                "instructors": [{"slug": slug, "name": slug} for slug in instructors],
-                "courses": [{"slug": c, "instructors": i} for c, i in courses.items()],
-            }
-        )
-    )
-    return path
