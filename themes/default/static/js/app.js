@@ -38,6 +38,103 @@
     });
   }
 
+  /**
+   * A state-changing call: JSON body (`{}` when there is nothing to send, as the API's CSRF
+   * rules want), the session cookie. Never rejects: resolves to {status, ok, data, error},
+   * `error` being the API's {code, message, fields} ({code: 'network_error'}, status 0, when
+   * the API could not be reached). `keepalive` lets a call outlive the page (pagehide).
+   */
+  function sendJson(method, path, body, keepalive) {
+    return fetch(apiUrl(path), {
+      method: method,
+      credentials: 'include',
+      keepalive: Boolean(keepalive),
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify(body || {})
+    }).then(function (response) {
+      return response.text().then(function (raw) {
+        var data = null;
+        if (raw) {
+          try { data = JSON.parse(raw); } catch (e) { data = null; }
+        }
+        var error = null;
+        if (!response.ok) {
+          error = data && data.error && typeof data.error === 'object'
+            ? data.error : { code: 'http_' + response.status, message: '' };
+        }
+        return { status: response.status, ok: response.ok, data: response.ok ? data : null, error: error };
+      });
+    }, function () {
+      return { status: 0, ok: false, data: null, error: { code: 'network_error', message: '' } };
+    });
+  }
+
+  /** The learning pages' translated messages: `<script type="application/json" id="learning-messages">`. */
+  var learningMessageCache = null;
+  function say(key, values) {
+    if (learningMessageCache === null) {
+      var node = document.getElementById('learning-messages');
+      try { learningMessageCache = JSON.parse(node ? node.textContent : '{}') || {}; } catch (e) { learningMessageCache = {}; }
+    }
+    var text = learningMessageCache[key];
+    return text ? fill(text, values || {}) : '';
+  }
+
+  /** The sentence to show for a failed call: the page's own words for known codes. */
+  function errorText(result) {
+    var error = (result && result.error) || {};
+    if (result.status === 0) return say('network_error');
+    if (error.code && say('error_' + error.code)) return say('error_' + error.code);
+    if (error.message) return error.message;
+    return say(result.status >= 500 ? 'internal_error' : 'unexpected_error');
+  }
+
+  /** Where the sign-in page is, with `next` back to this page. */
+  function signInHref(base) {
+    var signin = base || '/account/sign-in/';
+    var next = window.location.pathname + window.location.search;
+    return signin + (signin.indexOf('?') === -1 ? '?' : '&') + 'next=' + encodeURIComponent(next);
+  }
+
+  /**
+   * Focus an element that x-show is about to reveal. Alpine shows elements on the next
+   * animation frame (a timeout in a hidden tab), after $nextTick, so wait for that first.
+   */
+  function focusWhenShown(pick) {
+    var later = document.visibilityState === 'visible' ? window.requestAnimationFrame : window.setTimeout;
+    later(function () {
+      window.setTimeout(function () {
+        var el = pick();
+        if (el) el.focus();
+      }, 0);
+    });
+  }
+
+  /** 83 → "1:23"; 3723 → "1:02:03". */
+  function clock(seconds) {
+    var total = Math.max(0, Math.floor(seconds || 0));
+    var h = Math.floor(total / 3600);
+    var m = Math.floor((total % 3600) / 60);
+    var s = total % 60;
+    var pad = function (n) { return (n < 10 ? '0' : '') + n; };
+    return h ? h + ':' + pad(m) + ':' + pad(s) : m + ':' + pad(s);
+  }
+
+  /** An API timestamp as a long date in the page's language ('' when missing). */
+  function longDate(value) {
+    if (!value) return '';
+    var text = String(value);
+    // A timestamp without a zone is UTC (SQLite hands them back naive).
+    if (/T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(text)) text += 'Z';
+    var date = new Date(text);
+    if (isNaN(date.getTime())) return '';
+    try {
+      return new Intl.DateTimeFormat(pageLang(), { dateStyle: 'long' }).format(date);
+    } catch (e) {
+      return date.toLocaleDateString();
+    }
+  }
+
   /** `{n}`-style placeholders: fill('{n} of {total}', {n: 1, total: 3}). */
   function fill(template, values) {
     return String(template || '').replace(/\{(\w+)\}/g, function (match, key) {
@@ -55,18 +152,87 @@
   }
 
   // The status of a course for the signed-in student, fetched once per page and shared by the
-  // components that need it (course actions, syllabus checkmarks). Resolves to the JSON
-  // object on 200, or null (visitor: 401; unknown course: 404; API down: network error).
+  // components that need it (course actions, syllabus checkmarks, the lesson's progress).
+  // Resolves to the JSON object on 200, or null (visitor: 401; unknown course: 404; API
+  // down: network error).
+  //
+  // When it changes (enrolled, left, a lesson completed), `publishStatus` replaces the shared
+  // copy and tells every component with a `lms:status` event on `document`
+  // (detail: {course, status}). Other scripts (the evaluation page) ask for a fresh copy
+  // with a `lms:refresh-status` event (detail: {course}).
   var statusRequests = {};
+  function coursePath(slug) {
+    return '/api/courses/' + encodeURIComponent(slug || '');
+  }
+
   function courseStatus(slug) {
     if (!slug) return Promise.resolve(null);
     if (!statusRequests[slug]) {
-      statusRequests[slug] = getJson('/api/courses/' + encodeURIComponent(slug) + '/status')
+      statusRequests[slug] = getJson(coursePath(slug) + '/status')
         .then(function (result) { return result.status === 200 ? result.data : null; })
         .catch(function () { return null; });
     }
     return statusRequests[slug];
   }
+
+  function publishStatus(slug, status) {
+    statusRequests[slug] = Promise.resolve(status);
+    document.dispatchEvent(new CustomEvent('lms:status', { detail: { course: slug, status: status } }));
+  }
+
+  /** Ask the API again and publish what it says. */
+  function refreshStatus(slug) {
+    delete statusRequests[slug];
+    return courseStatus(slug).then(function (status) {
+      publishStatus(slug, status);
+      return status;
+    });
+  }
+
+  /** A lesson (un)completed: the answer's progress replaces the shared status's. */
+  function publishProgress(slug, progress) {
+    return courseStatus(slug).then(function (status) {
+      if (!status) return refreshStatus(slug);
+      var next = {};
+      Object.keys(status).forEach(function (key) { next[key] = status[key]; });
+      next.progress = progress;
+      publishStatus(slug, next);
+      return next;
+    });
+  }
+
+  /** Subscribe a component to its course's status changes. */
+  function onStatus(slug, callback) {
+    document.addEventListener('lms:status', function (event) {
+      if (event.detail && event.detail.course === slug) callback(event.detail.status);
+    });
+  }
+
+  /** POST …/enroll {mode}; the answer (the new status) is published. */
+  function enrollIn(slug, mode) {
+    return sendJson('POST', coursePath(slug) + '/enroll', { mode: mode }).then(function (result) {
+      if (result.ok && result.data) publishStatus(slug, result.data);
+      return result;
+    });
+  }
+
+  /** DELETE …/enrollment; then the status is asked again and published. */
+  function leaveCourse(slug) {
+    return sendJson('DELETE', coursePath(slug) + '/enrollment', {}).then(function (result) {
+      if (result.ok) return refreshStatus(slug).then(function () { return result; });
+      return result;
+    });
+  }
+
+  document.addEventListener('lms:refresh-status', function (event) {
+    if (event.detail && event.detail.course) refreshStatus(event.detail.course);
+  });
+
+  // Back to a page from the back/forward cache: its progress may be out of date.
+  window.addEventListener('pageshow', function (event) {
+    if (!event.persisted) return;
+    Object.keys(statusRequests).forEach(function (slug) { refreshStatus(slug); });
+  });
 
   /** Lesson ids a status says are done: `completed` at the top level or under `progress`. */
   function completedLessons(status) {
@@ -106,6 +272,87 @@
     }
     return null;
   }
+
+  /** Is the lesson done according to a status (or a bare progress object)? */
+  function lessonDone(status, lesson) {
+    return completedLessons(status).indexOf(lesson) !== -1;
+  }
+
+  // Playback positions of a lesson's self-hosted <video> and <audio>: resumed at the second
+  // the student left (status.positions), saved with `visit {position}` every ~10 s of
+  // playback, on pause and end, and when the page is hidden or left (a keepalive request).
+  // Nothing is saved until `enable()`: only enrolled students have positions.
+  function MediaTracker(course, lesson) {
+    this.path = coursePath(course) + '/lessons/' + encodeURIComponent(lesson || '') + '/visit';
+    this.elements = [];
+    this.enabled = false;
+    this.resumeAt = 0;
+    this.lastSent = null;
+    this.lastSave = 0;
+    this.onResume = null;
+    var self = this;
+    var flush = function () { self.flush(); };
+    window.addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', function () {
+      if (document.visibilityState === 'hidden') flush();
+    });
+  }
+
+  MediaTracker.prototype.attach = function (root) {
+    var self = this;
+    var found = (root || document).querySelectorAll('.lesson-body video, .lesson-body audio');
+    Array.prototype.forEach.call(found, function (el) {
+      if (self.elements.indexOf(el) !== -1) return;
+      self.elements.push(el);
+      el.addEventListener('play', function () { self.lastSave = Date.now(); });
+      el.addEventListener('timeupdate', function () {
+        if (!el.paused && Date.now() - self.lastSave >= 10000) self.save(el, false);
+      });
+      el.addEventListener('pause', function () { if (!el.ended) self.save(el, false); });
+      el.addEventListener('ended', function () { self.save(el, false, 0); });
+      if (self.enabled) self.seek(el);
+    });
+  };
+
+  /** Start saving (an enrolled student) and resume at `seconds`. */
+  MediaTracker.prototype.enable = function (seconds) {
+    this.enabled = true;
+    this.resumeAt = seconds > 0 ? seconds : 0;
+    this.lastSent = this.resumeAt;
+    this.elements.forEach(this.seek, this);
+  };
+
+  MediaTracker.prototype.seek = function (el) {
+    var self = this;
+    var seconds = this.resumeAt;
+    if (!(seconds > 1)) return;
+    var go = function () {
+      if (el.currentTime > 0.5) return; // the student has moved already
+      if (isFinite(el.duration) && seconds > el.duration - 3) return; // it had ended
+      try { el.currentTime = seconds; } catch (e) { return; }
+      if (self.onResume) self.onResume(seconds);
+    };
+    if (el.readyState >= 1) go(); else el.addEventListener('loadedmetadata', go, { once: true });
+  };
+
+  MediaTracker.prototype.save = function (el, keepalive, at) {
+    if (!this.enabled) return;
+    // At the end the next visit starts over; otherwise the second reached, to a tenth.
+    var position = typeof at === 'number' ? at
+      : (el.ended ? 0 : Math.round(Math.min(el.currentTime || 0, 86400) * 10) / 10);
+    if (position === this.lastSent) return;
+    this.lastSent = position;
+    this.lastSave = Date.now();
+    // A 403 (no longer enrolled) is nothing to tell the student about.
+    sendJson('POST', this.path, { position: position }, keepalive);
+  };
+
+  MediaTracker.prototype.flush = function () {
+    var self = this;
+    this.elements.forEach(function (el) {
+      if (el.currentTime > 0 || el.ended) self.save(el, true);
+    });
+  };
 
   var THEME_KEY = 'theme';
 
@@ -345,63 +592,279 @@
       };
     });
 
-    // The course page's call to action. The built page shows the visitor's buttons (start,
-    // buy, preview, audit); for a signed-in, enrolled student the API's status turns them
-    // into "Continue learning" with a progress bar. 401/404/errors keep the static buttons.
-    //
-    // Expected 200 body of GET /api/courses/{slug}/status (extra fields are ignored):
-    //   {"enrolled": true, "progress": {"percent": 40, "completed": ["welcome"],
-    //    "next_lesson": "loops"}}
+    // The course page's call to action. The built page shows the visitor's buttons (enroll
+    // through sign-in, buy, preview, audit); the API's status (GET …/status) turns them into:
+    //   state 'guest'    signed in, not enrolled: "Enroll for free" / "Audit this course"
+    //                    buttons calling POST …/enroll (or Buy for a paid course; "full");
+    //   state 'enrolled' progress bar, "Start/Continue learning" (the lesson to resume),
+    //                    "Course completed" once done, and "Leave this course" (two steps)
+    //                    for free and audit enrollments.
+    // 401/404/errors keep the visitor's buttons (state 'visitor').
     Alpine.data('courseActions', function () {
       return {
         course: '',
         free: false,
-        audit: false,
+        state: 'visitor',
         enrolled: false,
+        mode: null,
         progress: null,
+        complete: false,
+        completedAt: '',
+        started: false,
         nextLesson: null,
+        canEnroll: false,
+        canAudit: false,
+        full: false,
+        pending: false,
+        confirmLeave: false,
+        error: '',
+        notice: '',
         status: null,
         init: function () {
           var self = this;
           var data = this.$root.dataset;
           this.course = data.course || '';
           this.free = data.free === 'true';
-          this.audit = data.audit === 'true';
-          courseStatus(this.course).then(function (status) {
-            if (!status) return;
-            self.status = status;
-            self.enrolled = status.enrolled !== false;
-            self.progress = progressPercent(status);
-            self.nextLesson = resumeLesson(status);
-          });
+          onStatus(this.course, function (status) { self.apply(status); });
+          courseStatus(this.course).then(function (status) { self.apply(status); });
+        },
+        apply: function (status) {
+          this.status = status;
+          if (!status) {
+            this.state = 'visitor';
+            this.enrolled = false;
+            return;
+          }
+          var progress = status.progress && typeof status.progress === 'object' ? status.progress : {};
+          this.enrolled = status.enrolled === true;
+          this.state = this.enrolled ? 'enrolled' : 'guest';
+          this.mode = status.mode || null;
+          this.progress = progressPercent(status);
+          this.complete = Boolean(progress.complete);
+          this.completedAt = longDate(progress.completed_at);
+          this.started = completedLessons(status).length > 0 || Boolean(progress.last_lesson);
+          this.nextLesson = resumeLesson(status);
+          this.canEnroll = Boolean(status.can_enroll);
+          this.canAudit = Boolean(status.can_audit);
+          this.full = !this.enrolled && status.seats_left === 0;
+          if (!this.enrolled) this.confirmLeave = false;
         },
         get progressKnown() { return this.progress !== null; },
         get progressLabel() {
           return fill(this.$root.dataset.progressLabel || '{percent}%', { percent: this.progress || 0 });
         },
         get progressStyle() { return { width: (this.progress || 0) + '%' }; },
+        get auditing() { return this.mode === 'audit'; },
+        get canLeave() { return this.enrolled && (this.mode === 'free' || this.mode === 'audit'); },
+        get paidUpgrade() { return this.auditing && !this.free; },
         get continueHref() {
-          var lesson = this.nextLesson || this.$root.dataset.firstLesson || '';
+          var lesson = this.complete ? this.$root.dataset.firstLesson : this.nextLesson;
+          lesson = lesson || this.$root.dataset.firstLesson || '';
           var base = this.$root.dataset.lessonUrl || '';
           return lesson ? base + encodeURIComponent(lesson) + '/' : base;
+        },
+        /** The title of the lesson to resume, from the syllabus on the page. */
+        get resumeTitle() {
+          if (!this.nextLesson || this.complete || !this.started) return '';
+          var link = document.querySelector('.syllabus-lesson[data-lesson-id="' +
+            String(this.nextLesson).replace(/["\\]/g, '') + '"] a');
+          return link ? link.textContent.trim() : '';
+        },
+        get completedLabel() {
+          return this.completedAt ? say('completed_on', { date: this.completedAt }) : '';
+        },
+        get signinHref() { return signInHref(this.$root.dataset.signinUrl); },
+        enroll: function (mode) {
+          if (this.pending) return;
+          var self = this;
+          this.pending = true;
+          this.error = '';
+          this.notice = '';
+          enrollIn(this.course, mode).then(function (result) {
+            self.pending = false;
+            if (!result.ok) {
+              self.error = errorText(result);
+              if (result.error && result.error.code === 'course_full') self.full = true;
+              return;
+            }
+            self.notice = say(mode === 'audit' ? 'audit_started' : 'enrolled');
+            focusWhenShown(function () { return self.$refs.start; });
+          });
+        },
+        askLeave: function () {
+          var self = this;
+          this.confirmLeave = true;
+          focusWhenShown(function () { return self.$refs.leaveNo; });
+        },
+        cancelLeave: function () {
+          var self = this;
+          this.confirmLeave = false;
+          focusWhenShown(function () { return self.$refs.leave; });
+        },
+        leave: function () {
+          if (this.pending) return;
+          var self = this;
+          this.pending = true;
+          this.error = '';
+          this.notice = '';
+          leaveCourse(this.course).then(function (result) {
+            self.pending = false;
+            if (!result.ok) {
+              self.error = errorText(result);
+              return;
+            }
+            self.confirmLeave = false;
+            self.notice = say('left');
+            focusWhenShown(function () {
+              return (self.canEnroll ? self.$refs.enroll : (self.canAudit ? self.$refs.audit : null)) || self.$root;
+            });
+          });
         }
       };
     });
 
-    // Checkmarks in a syllabus: shown for the lessons the student has completed.
+    // Checkmarks in a syllabus: shown for the lessons the student has completed, and kept in
+    // step when a lesson is (un)completed on the page.
     Alpine.data('syllabusProgress', function () {
       return {
         init: function () {
           var root = this.$root;
-          courseStatus(root.dataset.course).then(function (status) {
+          var slug = root.dataset.course;
+          var mark = function (status) {
             var done = completedLessons(status);
-            done.forEach(function (id) {
-              var item = root.querySelector('.syllabus-lesson[data-lesson-id="' + String(id).replace(/["\\]/g, '') + '"]');
-              if (!item) return;
-              item.classList.add('is-done');
-              var mark = item.querySelector('.syllabus-done');
-              if (mark) mark.hidden = false;
+            // Enrolled: the padlocks of gated lessons no longer apply.
+            root.classList.toggle('is-enrolled', Boolean(status && status.enrolled));
+            var items = root.querySelectorAll('.syllabus-lesson[data-lesson-id]');
+            Array.prototype.forEach.call(items, function (item) {
+              var isDone = done.indexOf(item.getAttribute('data-lesson-id')) !== -1;
+              item.classList.toggle('is-done', isDone);
+              var check = item.querySelector('.syllabus-done');
+              if (check) check.hidden = !isDone;
             });
+          };
+          onStatus(slug, mark);
+          courseStatus(slug).then(mark);
+        }
+      };
+    });
+
+    // The student's progress in the course, in the lesson page's sidebar (enrolled only).
+    Alpine.data('courseProgress', function () {
+      return {
+        known: false,
+        percent: 0,
+        complete: false,
+        init: function () {
+          var self = this;
+          var slug = this.$root.dataset.course;
+          var apply = function (status) {
+            self.known = Boolean(status && status.enrolled);
+            self.percent = progressPercent(status) || 0;
+            self.complete = Boolean(status && status.progress && status.progress.complete);
+          };
+          onStatus(slug, apply);
+          courseStatus(slug).then(apply);
+        },
+        get label() { return fill(this.$root.dataset.progressLabel || '{percent}%', { percent: this.percent }); },
+        get barStyle() { return { width: this.percent + '%' }; }
+      };
+    });
+
+    // A lesson for the student: "Mark as complete" / "Completed (undo)" (not on evaluation
+    // lessons: those complete by passing), the next lesson once done, the visit that makes
+    // "resume" work, and the playback position of video and audio lessons.
+    // state: loading → visitor (signed out) | guest (signed in, not enrolled) | enrolled
+    Alpine.data('lessonProgress', function () {
+      var tracker = null;
+      return {
+        course: '',
+        lesson: '',
+        evaluation: false,
+        state: 'loading',
+        completed: false,
+        courseComplete: false,
+        finishedNow: false,
+        percent: 0,
+        canEnroll: false,
+        full: false,
+        pending: false,
+        error: '',
+        notice: '',
+        resumedAt: '',
+        visited: false,
+        init: function () {
+          var self = this;
+          var data = this.$root.dataset;
+          this.course = data.course || '';
+          this.lesson = data.lesson || '';
+          this.evaluation = data.evaluation === 'true';
+          tracker = new MediaTracker(this.course, this.lesson);
+          tracker.onResume = function (seconds) { self.resumedAt = say('resumed_at', { time: clock(seconds) }); };
+          tracker.attach(document);
+          // A gated lesson's body (and its <video>/<audio>) arrives later.
+          document.addEventListener('lms:lesson-ready', function () { tracker.attach(document); });
+          onStatus(this.course, function (status) { self.apply(status); });
+          courseStatus(this.course).then(function (status) { self.apply(status); });
+        },
+        apply: function (status) {
+          if (!status) {
+            this.state = 'visitor';
+            return;
+          }
+          var progress = status.progress && typeof status.progress === 'object' ? status.progress : {};
+          this.state = status.enrolled ? 'enrolled' : 'guest';
+          this.completed = lessonDone(status, this.lesson);
+          this.courseComplete = Boolean(progress.complete);
+          this.percent = progressPercent(status) || 0;
+          this.canEnroll = Boolean(status.can_enroll);
+          this.full = !status.enrolled && status.seats_left === 0;
+          // Auditors may not open evaluations: nothing to record there.
+          var excluded = this.evaluation && status.mode === 'audit';
+          if (status.enrolled && !excluded && !this.visited) {
+            this.visited = true;
+            // "Resume" opens this lesson next time; a 403 (not enrolled) is ignored.
+            sendJson('POST', coursePath(this.course) + '/lessons/' + encodeURIComponent(this.lesson) + '/visit', {});
+            var positions = status.positions || {};
+            tracker.enable(Number(positions[this.lesson]) || 0);
+          }
+        },
+        get enrolled() { return this.state === 'enrolled'; },
+        get showToggle() { return this.enrolled && !this.evaluation; },
+        get signinHref() { return signInHref(this.$root.dataset.signinUrl); },
+        toggle: function () {
+          if (this.pending) return;
+          var self = this;
+          var completing = !this.completed;
+          this.pending = true;
+          this.error = '';
+          var path = coursePath(this.course) + '/lessons/' + encodeURIComponent(this.lesson) + '/complete';
+          sendJson(completing ? 'POST' : 'DELETE', path, {}).then(function (result) {
+            self.pending = false;
+            if (!result.ok || !result.data) {
+              self.error = errorText(result);
+              return;
+            }
+            var answer = result.data;
+            self.completed = answer.completed === true;
+            if (answer.course_completed_now) self.finishedNow = true;
+            var percent = answer.progress ? progressPercent({ progress: answer.progress }) || 0 : self.percent;
+            self.notice = say(self.completed ? 'marked_complete' : 'marked_incomplete', { percent: percent });
+            if (answer.progress) publishProgress(self.course, answer.progress);
+          });
+        },
+        enroll: function () {
+          if (this.pending) return;
+          var self = this;
+          this.pending = true;
+          this.error = '';
+          enrollIn(this.course, 'free').then(function (result) {
+            self.pending = false;
+            if (!result.ok) {
+              self.error = errorText(result);
+              return;
+            }
+            self.notice = say('enrolled');
+            focusWhenShown(function () { return self.$refs.toggle; });
           });
         }
       };
@@ -409,16 +872,21 @@
 
     // The static shell of a gated lesson: its body comes from the API, for students who may
     // read it. States: loading → ready | signin (401) | enroll | audit (403) | error.
+    // In a free course, "Enroll for free" enrolls right here and the body loads.
     Alpine.data('gatedLesson', function () {
       return {
         state: 'loading',
         message: '',
         signinHref: '',
+        enrolling: false,
+        enrollError: '',
         init: function () {
+          var self = this;
           var data = this.$root.dataset;
-          var next = window.location.pathname + window.location.search;
-          var signin = data.signinUrl || '/account/sign-in/';
-          this.signinHref = signin + (signin.indexOf('?') === -1 ? '?' : '&') + 'next=' + encodeURIComponent(next);
+          this.signinHref = signInHref(data.signinUrl);
+          onStatus(data.course, function (status) {
+            if (status && status.enrolled && (self.state === 'enroll' || self.state === 'audit')) self.load();
+          });
           this.load();
         },
         load: function () {
@@ -427,14 +895,14 @@
           var generic = data.errorMessage || '';
           this.state = 'loading';
           this.message = '';
-          var path = '/api/courses/' + encodeURIComponent(data.course || '') +
-            '/lessons/' + encodeURIComponent(data.lesson || '');
+          var path = coursePath(data.course) + '/lessons/' + encodeURIComponent(data.lesson || '');
           getJson(path).then(function (result) {
             var body = result.data || {};
             if (result.status === 200 && typeof body.html === 'string') {
               // Trusted HTML: the build rendered it; the API only hands it to entitled users.
               self.$refs.body.innerHTML = body.html;
               self.state = 'ready';
+              document.dispatchEvent(new CustomEvent('lms:lesson-ready', { detail: { course: data.course, lesson: data.lesson } }));
               window.setTimeout(function () { focusableScrollers(self.$refs.body); }, 50);
             } else if (result.status === 401) {
               self.state = 'signin';
@@ -451,6 +919,99 @@
             self.message = generic;
             self.state = 'error';
           });
+        },
+        enroll: function () {
+          if (this.enrolling) return;
+          var self = this;
+          this.enrolling = true;
+          this.enrollError = '';
+          // On success the published status reloads the body (see init).
+          enrollIn(this.$root.dataset.course, 'free').then(function (result) {
+            self.enrolling = false;
+            if (!result.ok) self.enrollError = errorText(result);
+          });
+        }
+      };
+    });
+
+    // /account/learning/: the student's courses (GET /api/me/courses) with progress, the
+    // lesson to resume and evaluation results. Signed out (401) → sign-in, back here after.
+    // state: loading → ready | redirecting | error
+    Alpine.data('myLearning', function () {
+      return {
+        state: 'loading',
+        courses: [],
+        unavailable: [],
+        init: function () { this.load(); },
+        load: function () {
+          var self = this;
+          this.state = 'loading';
+          getJson('/api/me/courses').then(function (result) {
+            if (result.status === 200 && result.data) {
+              self.courses = Array.isArray(result.data.courses) ? result.data.courses : [];
+              self.unavailable = Array.isArray(result.data.unavailable) ? result.data.unavailable : [];
+              self.state = 'ready';
+            } else if (result.status === 401) {
+              self.state = 'redirecting';
+              try { window.localStorage.removeItem('lmsSignedIn'); } catch (e) { /* storage disabled */ }
+              window.location.replace(signInHref(self.$root.dataset.signinUrl));
+            } else {
+              self.state = 'error';
+            }
+          }).catch(function () { self.state = 'error'; });
+        },
+        get empty() { return this.state === 'ready' && this.courses.length === 0; },
+        get inProgress() { return this.courses.filter(function (c) { return !c.complete; }); },
+        get finished() { return this.courses.filter(function (c) { return c.complete; }); },
+        get hasUnavailable() { return this.unavailable.length > 0; },
+        get unavailableText() { return say('unavailable', { courses: this.unavailable.join(', ') }); },
+        courseHref: function (course) {
+          return (this.$root.dataset.coursesUrl || '/courses/') + encodeURIComponent(course.slug) + '/';
+        },
+        lessonHref: function (course, lesson) {
+          return this.courseHref(course) + encodeURIComponent(lesson || '') + '/';
+        },
+        resumeHref: function (course) { return this.lessonHref(course, course.next_lesson); },
+        resumeLabel: function (course) {
+          var fresh = !course.last_visited_at && !course.lessons_done;
+          return say(fresh ? 'start_lesson' : 'resume_lesson', { title: course.next_lesson_title || '' });
+        },
+        canResume: function (course) { return !course.complete && Boolean(course.next_lesson); },
+        percentLabel: function (course) { return say('percent', { percent: course.percent || 0 }); },
+        barStyle: function (course) { return { width: Math.max(0, Math.min(100, course.percent || 0)) + '%' }; },
+        progressName: function (course) { return say('progress_in', { title: course.title }); },
+        lessonsLabel: function (course) {
+          return say(course.lessons_total === 1 ? 'lessons_done_one' : 'lessons_done_many',
+            { done: course.lessons_done || 0, total: course.lessons_total || 0 });
+        },
+        enrolledLabel: function (course) {
+          var date = longDate(course.enrolled_at);
+          return date ? say('enrolled_on', { date: date }) : '';
+        },
+        completedLabel: function (course) {
+          var date = longDate(course.completed_at);
+          return date ? say('completed_on', { date: date }) : say('completed');
+        },
+        auditing: function (course) { return course.mode === 'audit'; },
+        hasEvaluations: function (course) { return Array.isArray(course.evaluations) && course.evaluations.length > 0; },
+        evaluationState: function (ev) {
+          if (ev.passed) return say('evaluation_passed');
+          if (ev.pending) return say('evaluation_pending');
+          if (ev.in_progress && ev.score === null) return say('evaluation_in_progress');
+          return say('evaluation_not_passed');
+        },
+        evaluationClass: function (ev) {
+          if (ev.passed) return 'is-passed';
+          if (ev.pending || (ev.in_progress && ev.score === null)) return 'is-pending';
+          return 'is-failed';
+        },
+        evaluationScore: function (ev) {
+          var parts = [];
+          if (ev.score !== null && ev.score !== undefined) {
+            parts.push(say('score', { score: String(Math.round(Number(ev.score) * 10) / 10) }));
+          }
+          parts.push(say(ev.attempts_used === 1 ? 'attempts_one' : 'attempts_many', { n: ev.attempts_used || 0 }));
+          return parts.join(' · ');
         }
       };
     });
