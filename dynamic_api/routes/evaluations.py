@@ -220,8 +220,9 @@ def _json(body: BaseModel | dict[str, Any], status: int = 200) -> JSONResponse:
 
 def _view(session: Session, store: CatalogStore, attempt: Any) -> AttemptView:
     evaluation = ev.evaluation_of(session, store, attempt)
-    left = ev.left_for(session, attempt, evaluation)
-    return AttemptView.model_validate(ev.attempt_view(attempt, evaluation, left, utcnow()))
+    left, passed_before = ev.standing(session, attempt, evaluation)
+    view = ev.attempt_view(attempt, evaluation, left, utcnow(), passed_before)
+    return AttemptView.model_validate(view)
 
 
 @requires()

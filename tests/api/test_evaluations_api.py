@@ -347,6 +347,10 @@ def test_feedback_is_held_back_until_passing(
     answers = {k: v for k, v in RIGHT.items() if k != "essay"}
     passed = submit(student, start(student)["id"], answers).json()
     assert passed["feedback"][0]["correct"] is True
+    # once passed, the earlier attempt shows its answers too
+    earlier = student.get(f"/api/attempts/{failed['id']}").json()
+    assert earlier["feedback"][0]["correct"] is False
+    assert "correct_answer" in earlier["feedback"][0]
 
 
 def test_racing_starts_make_one_attempt(
