@@ -108,6 +108,7 @@ class Manifest(BaseModel):
     version: str  # content hash: the same content gives the same version
     built_at: dt.datetime
     site_url: str
+    site_name: str = ""  # pelicanconf's SITENAME: the issuer printed on certificates
     courses: list[ManifestCourse]
     masterclasses: list[ManifestMasterclass]
     programs: list[ManifestProgram]
@@ -169,7 +170,7 @@ def _course(course: Course) -> ManifestCourse:
     )
 
 
-def build_manifest(academy: Academy, site_url: str) -> Manifest:
+def build_manifest(academy: Academy, site_url: str, site_name: str = "") -> Manifest:
     """The manifest of an academy; `version` changes exactly when the content changes."""
     digest = hashlib.sha256()
     for path in sorted(academy.root.rglob("*")):
@@ -180,6 +181,7 @@ def build_manifest(academy: Academy, site_url: str) -> Manifest:
         version=digest.hexdigest()[:16],
         built_at=dt.datetime.now(dt.UTC),
         site_url=site_url,
+        site_name=site_name,
         courses=[_course(c) for c in academy.courses],
         masterclasses=[
             ManifestMasterclass(

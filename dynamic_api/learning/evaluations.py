@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from dynamic_api.auth import CurrentUser
 from dynamic_api.db import utcnow
 from dynamic_api.errors import ApiError
-from dynamic_api.learning import access, grading
+from dynamic_api.learning import access, certificates, grading
 from dynamic_api.learning.catalog import Catalog, CatalogStore, CourseIndex
 from dynamic_api.learning.enrollment import get_enrollment
 from dynamic_api.learning.progress import evaluation_summaries, mark_complete, record_completion
@@ -291,23 +291,31 @@ def complete_passed(session: Session, store: CatalogStore, attempt: Attempt) -> 
     if access.active(enrollment) is None or course is None:
         return False
     assert enrollment is not None
-    return record_completion(session, enrollment, course)[1]
+    progress, newly = record_completion(session, enrollment, course)
+    complete = progress.state is not None and progress.state.complete
+    certificates.after_completing_write(session, catalog, enrollment, complete)
+    return newly
 
 
 # --- what the student sees ---------------------------------------------------------------
 
 
 def attempt_view(
-    attempt: Attempt, evaluation: Evaluation, left: int | None, now: datetime
+    attempt: Attempt,
+    evaluation: Evaluation,
+    left: int | None,
+    now: datetime,
+    passed_before: bool = False,
 ) -> dict[str, Any]:
     """The JSON of an attempt for its student (questions without keys; feedback as the
-    evaluation's policy allows)."""
+    evaluation's policy allows). ``passed_before``: the student has passed this evaluation in
+    some attempt, which opens ``after_passing`` feedback on every one of their attempts."""
     feedback = None
     if attempt.status != AttemptStatus.IN_PROGRESS.value and attempt.result is not None:
         result = grading.result_from_json(attempt.result)
         answers = grading.parse_answers(evaluation, attempt.answers or {})
         allowed = grading.feedback_allowed(
-            evaluation.feedback, passed=attempt.passed, attempts_left=left
+            evaluation.feedback, passed=bool(attempt.passed) or passed_before, attempts_left=left
         )
         feedback = grading.feedback_for(
             evaluation, result, answers, policy_allows=allowed, seed=attempt.seed
@@ -334,10 +342,12 @@ def attempt_view(
     }
 
 
-def left_for(session: Session, attempt: Attempt, evaluation: Evaluation) -> int | None:
+def standing(session: Session, attempt: Attempt, evaluation: Evaluation) -> tuple[int | None, bool]:
+    """(attempts left, passed in any attempt) of the attempt's student on its evaluation."""
     attempts = attempts_of(session, attempt.user_id, attempt.course, attempt.lesson)
     requests = requests_of(session, attempt.user_id, attempt.course, attempt.lesson)
-    return attempts_left(attempts_allowed(evaluation, requests), len(attempts))
+    left = attempts_left(attempts_allowed(evaluation, requests), len(attempts))
+    return left, any(a.passed for a in attempts)
 
 
 def request_view(request: AttemptRequest | None) -> dict[str, Any] | None:

@@ -22,7 +22,12 @@ from dynamic_api.models.learning import SLUG_LENGTH
 
 class Certificate(SQLModel, table=True):
     __tablename__ = "certificates"
-    __table_args__ = (sa.UniqueConstraint("user_id", "kind", "subject"), TABLE_OPTIONS)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "kind", "subject"),
+        #: The admin list of a course's (or program's) certificates.
+        sa.Index("ix_certificates_kind_subject", "kind", "subject"),
+        TABLE_OPTIONS,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     #: The unguessable id of the public verification URL.

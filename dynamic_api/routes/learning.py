@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from dynamic_api.auth import CurrentUser, current_user, requires, signed_in_user
 from dynamic_api.db import run_in_session
 from dynamic_api.errors import ApiError, read_json
-from dynamic_api.learning import access
+from dynamic_api.learning import access, certificates
 from dynamic_api.learning.catalog import Catalog, CatalogStore, CourseIndex
 from dynamic_api.learning.enrollment import (
     active_enrollments,
@@ -371,6 +371,8 @@ def _completion_write(
         else:
             changed = mark_incomplete(session, user.id, slug, lesson.id)
         progress, newly = record_completion(session, enrollment, context.course)
+        finished = progress.state is not None and progress.state.complete
+        certificates.after_completing_write(session, context.catalog, enrollment, finished)
         return CompletionResult(
             course=slug,
             lesson=lesson.id,

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", "kind", "subject", name="uq_certificates_user_id"),
         **TABLE_OPTIONS,
     )
+    op.create_index("ix_certificates_kind_subject", "certificates", ["kind", "subject"])
     op.create_table(
         "masterclass_registrations",
         sa.Column("id", sa.Integer(), nullable=False),
