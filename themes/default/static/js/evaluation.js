@@ -229,7 +229,7 @@
     }
     var text = escapeHtml(String(value));
     if (type === 'numeric' && tolerance && Number(tolerance) !== 0) {
-      text += ' ' + escapeHtml(say('tolerance', { tolerance: tolerance }));
+      text += ' ' + escapeHtml(say('plusMinus', { tolerance: tolerance }));
     }
     return text;
   }
