@@ -6,6 +6,7 @@ Exit codes CI can trust: 0 success, 1 content problems or a failed build, 2 usag
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
@@ -15,6 +16,7 @@ import click
 from slugify import slugify
 
 from dynamic_api import cli as api_cli
+from dynamic_api.payments import cli as payments_cli
 
 from .problems import ContentError
 from .settings import Settings, get_settings
@@ -115,13 +117,20 @@ def serve(host: str, port: int, no_watch: bool) -> None:
     if built:
         _publish(settings)
     live = None if no_watch else LiveReload()
-    app = create_serve_app(settings, settings.output_dir, live)
-    if live is not None:
-        watcher = threading.Thread(target=_watch, args=(settings, live, app), daemon=True)
-        watcher.start()
-    click.secho(f"Serving http://{host}:{port}/  (API at /api/health)", fg="cyan", err=True)
-    # An open live-reload stream would otherwise keep Ctrl+C waiting for it to close.
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)
+    with contextlib.ExitStack() as stack:
+        sandbox_url = None
+        if not settings.paypal_base_url:  # payments against the bundled PayPal-compatible server
+            from dynamic_api.payments.wiring import bundled_sandbox
+
+            sandbox_url = stack.enter_context(bundled_sandbox(settings, host, port))
+            click.secho(f"PayPal-compatible sandbox on {sandbox_url}", fg="cyan", err=True)
+        app = create_serve_app(settings, settings.output_dir, live, paypal_sandbox_url=sandbox_url)
+        if live is not None:
+            watcher = threading.Thread(target=_watch, args=(settings, live, app), daemon=True)
+            watcher.start()
+        click.secho(f"Serving http://{host}:{port}/  (API at /api/health)", fg="cyan", err=True)
+        # An open live-reload stream would otherwise keep Ctrl+C waiting for it to close.
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)
 
 
 def _publish(settings: Settings) -> bool:
@@ -233,6 +242,8 @@ def paypal_sandbox(host: str, port: int, webhook_url: str) -> None:
 main.add_command(api_cli.db)
 main.add_command(api_cli.user)
 main.add_command(api_cli.publish)
+main.add_command(payments_cli.coupon)
+main.add_command(payments_cli.order)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -284,10 +284,18 @@ async def lifespan(app: Starlette) -> AsyncIterator[Mapping[str, Any]]:
 
 
 def create_serve_app(
-    settings: Settings, output_dir: Path, live_reload: LiveReload | None = None
+    settings: Settings,
+    output_dir: Path,
+    live_reload: LiveReload | None = None,
+    paypal_sandbox_url: str | None = None,
 ) -> Starlette:
-    """The site from ``output_dir`` at ``/``, the API at ``/api/...``, live reload if given."""
+    """The site from ``output_dir`` at ``/``, the API at ``/api/...``, live reload if given.
+
+    ``paypal_sandbox_url``: where the bundled PayPal-compatible server runs (``lms serve``
+    starts one when ``LMS_PAYPAL_BASE_URL`` is empty); the API's payments use it.
+    """
     api = create_app(settings)
+    api.state.paypal_sandbox_url = paypal_sandbox_url
     routes: list[BaseRoute] = [PrefixRoute("/api", api)]
     if live_reload is not None:
         routes.append(Route(LIVE_RELOAD_PATH, live_reload_stream, methods=["GET"]))

@@ -169,6 +169,20 @@ class Settings(BaseSettings):
         "(network latency); later ones are refused.",
     )
 
+    # --- certificates and master classes (dynamic_api/routes/certificates.py, …) -------
+    certificate_page_size: Literal["A4", "Letter"] = Field(
+        "A4",
+        description="Paper size of certificate PDFs (landscape), fixed when a certificate "
+        "is first downloaded.",
+    )
+    masterclass_join_minutes: int = Field(
+        15,
+        ge=0,
+        le=2 * 366 * 24 * 60,
+        description="Minutes before a master class starts from which registered participants "
+        "get its join link (until it ends).",
+    )
+
     # --- payments (dynamic_api/payments/, docs/payments.md) --------------------------------
     paypal_base_url: str = Field(
         "",
@@ -183,6 +197,11 @@ class Settings(BaseSettings):
     )
     paypal_timeout_seconds: float = Field(
         10.0, gt=0, le=120, description="Seconds to wait for one PayPal request before retrying."
+    )
+    refund_revokes_access: bool = Field(
+        True,
+        description="A refund (by an admin, or reported by PayPal's webhook) ends the "
+        "enrollments or master-class registration the order gave.",
     )
 
     live_reload: bool = Field(

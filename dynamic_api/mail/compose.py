@@ -37,6 +37,9 @@ EMAILS: dict[str, str] = {
     "reset_password": N_("Reset your password"),
     "attempt_request": N_("A student asks for another attempt"),
     "attempt_decision": N_("Your request for another attempt"),
+    "masterclass_registration": N_("Your master class registration"),
+    "payment_receipt": N_("Your payment is confirmed"),
+    "payment_refunded": N_("Your payment was refunded"),
 }
 
 

@@ -1,9 +1,10 @@
 """Orders, coupons and PayPal webhook events.
 
 Money is ``NUMERIC(12, 3)`` (every ISO 4217 currency has at most 3 minor digits) with its
-currency code beside it; never a float. An order moves ``created → approved → captured``
-(or ``failed`` / ``cancelled``), and ``captured → refunded``; every step is also written to
-``order_events``, the audit trail of PayPal ids and amounts.
+currency code beside it; never a float. An order moves ``created → captured`` (or
+``pending`` while PayPal reviews a capture, ``failed``, ``cancelled``), and ``captured →
+refunded``; every step is also written to ``order_events``, the audit trail of PayPal ids
+and amounts (``dynamic_api/payments/orders.py`` holds the state machine).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ MONEY = sa.Numeric(12, 3)
 class OrderStatus(StrEnum):
     CREATED = "created"
     APPROVED = "approved"
+    #: PayPal accepted the capture but holds it (``PENDING``): not paid until a webhook.
+    PENDING = "pending"
     CAPTURED = "captured"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -50,6 +53,8 @@ class Order(SQLModel, table=True):
     coupon_id: int | None = Field(default=None, foreign_key="coupons.id", ondelete="SET NULL")
     status: str = Field(default=OrderStatus.CREATED.value, max_length=12, index=True)
     paypal_order_id: str | None = Field(default=None, max_length=64, unique=True)
+    #: Where the buyer approves the PayPal order (kept to resume an unfinished checkout).
+    approve_url: str = Field(default="", max_length=500)
     paypal_capture_id: str | None = Field(default=None, max_length=64, index=True)
     captured_amount: Decimal | None = Field(default=None, sa_type=MONEY)
     captured_currency: str | None = Field(default=None, max_length=3)

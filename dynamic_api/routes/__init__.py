@@ -12,7 +12,18 @@ from types import ModuleType
 from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
-from dynamic_api.routes import accounts, admin, catalog, evaluations, learning, service
+from dynamic_api.routes import (
+    accounts,
+    admin,
+    admin_payments,
+    catalog,
+    certificates,
+    evaluations,
+    learning,
+    masterclasses,
+    payments,
+    service,
+)
 
 AREAS: list[ModuleType] = [
     service,
@@ -21,6 +32,10 @@ AREAS: list[ModuleType] = [
     learning,
     evaluations,
     catalog,
+    certificates,
+    masterclasses,
+    payments,
+    admin_payments,
 ]
 
 routes: list[BaseRoute] = [route for area in AREAS for route in area.routes]

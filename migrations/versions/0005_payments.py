@@ -71,6 +71,7 @@ def upgrade() -> None:
         sa.Column("coupon_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(12), nullable=False),
         sa.Column("paypal_order_id", sa.String(64), nullable=True),
+        sa.Column("approve_url", sa.String(500), nullable=False),
         sa.Column("paypal_capture_id", sa.String(64), nullable=True),
         sa.Column("captured_amount", MONEY, nullable=True),
         sa.Column("captured_currency", sa.String(3), nullable=True),

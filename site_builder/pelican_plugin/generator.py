@@ -49,6 +49,12 @@ ACCOUNT_PAGES = (
     ("account/forgot-password/index.html", "account/forgot_password.html"),
     ("account/reset-password/index.html", "account/reset_password.html"),
     ("account/settings/index.html", "account/settings.html"),
+    ("account/grading/index.html", "account/grading.html"),
+    ("account/learning/index.html", "account/learning.html"),
+    ("account/checkout/index.html", "account/checkout.html"),
+    ("account/payments/index.html", "account/payments.html"),
+    # Not an account page, but the same kind of static shell over the API.
+    ("certificates/verify/index.html", "certificate_verify.html"),
 )
 
 
@@ -488,8 +494,11 @@ class AcademyGenerator(Generator):
             out.write(path, key, lambda template=template: self._page(template))
 
     def _write_private_bundle(self, private: IncrementalWriter) -> None:
-        manifest = build_manifest(self.academy, self.lms.site_url)
-        private.write("manifest.json", manifest.version + "-manifest", manifest.model_dump_json)
+        manifest = build_manifest(
+            self.academy, self.lms.site_url, str(self.settings.get("SITENAME", ""))
+        )
+        key = fingerprint(manifest.version, manifest.site_url, manifest.site_name, "manifest")
+        private.write("manifest.json", key, manifest.model_dump_json)
 
     def _write_sitemap(self, out: IncrementalWriter, key: str, articles: list[Any]) -> None:
         """Public pages only: never a gated shell, a draft, a hidden page or a private file."""

@@ -456,6 +456,11 @@
         get signedIn() { return store().state === 'signed-in'; },
         get showGuest() { return store().state === 'anonymous' || store().state === 'offline'; },
         get userName() { return store().user ? store().user.name : ''; },
+        /** Graders (instructors, moderators, admins) get a "Grading" link. */
+        get isStaff() {
+          var roles = (store().user && store().user.roles) || [];
+          return ['admin', 'moderator', 'instructor'].some(function (role) { return roles.indexOf(role) !== -1; });
+        },
         get signInHref() {
           var here = window.location.pathname + window.location.search + window.location.hash;
           return signInUrlFor(isAccountPage() ? '' : here);
