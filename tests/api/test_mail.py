@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from dynamic_api import create_app
 from dynamic_api.mail import EMAILS, OutboxTransport, compose, link
+from dynamic_api.payments.receipts import ReceiptFacts
 from site_builder.settings import Settings
 
 
@@ -212,6 +213,49 @@ def test_the_outbox_writes_one_rfc_5322_file_per_message(
     assert not list(settings.outbox_dir.glob("*.part"))
 
 
+RECEIPT = ReceiptFacts(
+    number="R-1",
+    school="Open Harbor",
+    site_url="http://127.0.0.1:8000",
+    buyer_name="Ana",
+    buyer_email="ana@example.com",
+    kind="course",
+    title="Pandas",
+    item_url="http://127.0.0.1:8000/courses/pandas/",
+    list_amount="$49.00",
+    discount="$4.90",
+    coupon="SAVE10",
+    amount="$44.10",
+    paid_at="1 Dec 2026",
+    status="captured",
+    refunded="$44.10",
+    refunded_at="2 Dec 2026",
+    capture_id="CAP-1",
+    language="en",
+)
+
+#: What each email needs beyond ``name``, ``url``, ``hours`` and ``minutes``.
+TEMPLATE_VALUES: dict[str, dict[str, object]] = {
+    "attempt_request": {"student": "Bo", "course": "Pandas", "lesson": "Quiz", "reason": "Ill"},
+    "attempt_decision": {
+        "granted": True,
+        "extra": 2,
+        "note": "Good luck",
+        "course": "Pandas",
+        "lesson": "Quiz",
+    },
+    "masterclass_registration": {"title": "Live Q&A", "when": "1 Dec 2026", "platform": "Zoom"},
+    "payment_receipt": {"receipt": RECEIPT, "item_url": RECEIPT.item_url},
+    "payment_refunded": {"receipt": RECEIPT, "revoked": True},
+}
+
+
+def test_every_email_has_its_test_values() -> None:
+    """A new email must say here what it needs, or the test below cannot render it."""
+    basic = {"verify_email", "change_email", "reset_password"}
+    assert set(EMAILS) == basic | set(TEMPLATE_VALUES)
+
+
 @pytest.mark.parametrize("template", sorted(EMAILS))
 @pytest.mark.parametrize("language", ["en", "es", "fr"])
 def test_every_email_renders_in_every_language(
@@ -227,6 +271,7 @@ def test_every_email_renders_in_every_language(
         url=link(settings, "account/verify", "tok.en-_"),
         hours=48,
         minutes=60,
+        **TEMPLATE_VALUES.get(template, {}),
     )
 
     expected = "es" if language == "es" else "en"  # unknown languages fall back to English
