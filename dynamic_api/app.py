@@ -6,7 +6,7 @@ settings, the way Flask's tutorial calls ``create_app(test_config)``.
 
 What the app holds in ``app.state``: ``settings``; ``passwords`` (Argon2id), ``tokens``
 (signed email links), ``rate_limiter`` and ``catalog`` (the published catalog's cache),
-made here; ``engine``, ``mailer``, ``db_executor``
+made here; ``engine``, ``mailer``, ``paypal`` (the PayPal client, or None), ``db_executor``
 and ``lookup_executor`` (the database threads) and ``session_reader`` (session lookups on
 the event loop, or None), opened by the lifespan and closed after it.
 """
@@ -33,6 +33,7 @@ from dynamic_api.mail import Mailer, transport_for
 from dynamic_api.middleware import SecurityHeadersMiddleware
 from dynamic_api.migrate import auto_migrate
 from dynamic_api.passwords import Passwords
+from dynamic_api.payments.wiring import open_paypal
 from dynamic_api.ratelimit import RateLimiter
 from dynamic_api.routes import routes, schema_models
 from dynamic_api.tokens import EmailTokens
@@ -55,16 +56,26 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     mailer = Mailer(transport_for(settings), failed_dir=settings.outbox_dir / "failed")
     executors = database_executors()
     session_reader = loop_reader_for(engine)  # session lookups on the loop (loop_reads.py)
+    # One PayPal client (token, connection pool) for the app's life; None: payments are off.
+    paypal = open_paypal(
+        settings,
+        getattr(app.state, "paypal_sandbox_url", None),
+        getattr(app.state, "paypal_config_changes", None),
+    )
     try:
         await run_in_threadpool(auto_migrate, settings, engine)
         await run_in_threadpool(app.state.passwords.warm_up)
         app.state.engine = engine
         app.state.session_reader = session_reader
         app.state.mailer = mailer
+        app.state.paypal = paypal
         for name, executor in executors.items():
             setattr(app.state, name, executor)
         yield
     finally:
+        app.state.paypal = None
+        if paypal is not None:
+            await paypal.aclose()
         await run_in_threadpool(mailer.close)
         for name, executor in executors.items():
             setattr(app.state, name, None)

@@ -31,10 +31,20 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dynamic_api.db import run_in_connection
+from dynamic_api.db import run_in_connection, utcnow
 from dynamic_api.errors import ApiError
+from dynamic_api.loop_reads import LoopReader
 from dynamic_api.models import Role, User, UserRole
-from dynamic_api.sessions import COOKIE_NAME, SessionPolicy, find_session
+from dynamic_api.sessions import (
+    COOKIE_NAME,
+    LOOKUP,
+    FoundSession,
+    SessionPolicy,
+    find_session,
+    found_session,
+    lookup_parameters,
+    touch_session,
+)
 from site_builder.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -102,23 +112,18 @@ def _state(conn: HTTPConnection) -> _AuthState:
 
 
 def session_policy(settings: Settings) -> SessionPolicy:
-    return SessionPolicy.from_minutes(
-        settings.session_lifetime_days, settings.session_touch_minutes
-    )
+    return _policy(settings.session_lifetime_days, settings.session_touch_minutes)
 
 
-def load_user(
-    db: Session | Connection, token: str, policy: SessionPolicy
-) -> tuple[CurrentUser | None, bool]:
-    """The user of ``token`` (one indexed query, see :func:`find_session`) and whether the
-    session was just extended; ``(None, False)`` without a live session."""
-    found = find_session(db, token, policy)
-    if found is None:
-        return None, False
-    if found.touched:
-        db.commit()  # the sliding extension (a Session inside session_scope commits anyway)
+@functools.lru_cache(maxsize=16)
+def _policy(lifetime_days: int, touch_minutes: int) -> SessionPolicy:
+    """One :class:`SessionPolicy` per setting values, not one per signed-in request."""
+    return SessionPolicy.from_minutes(lifetime_days, touch_minutes)
+
+
+def _signed_in(found: FoundSession) -> CurrentUser:
     user = found.user
-    signed_in = CurrentUser(
+    return CurrentUser(
         id=user.user_id,
         email=user.email,
         name=user.name,
@@ -130,7 +135,48 @@ def load_user(
         created_at=user.created_at,
         session_id=found.session_id,
     )
-    return signed_in, found.touched
+
+
+def load_user(
+    db: Session | Connection, token: str, policy: SessionPolicy
+) -> tuple[CurrentUser | None, bool]:
+    """The user of ``token`` (one indexed query, see :func:`find_session`) and whether the
+    session was just extended; ``(None, False)`` without a live session. In a database
+    thread: the thread path of :func:`lookup_user`."""
+    found = find_session(db, token, policy)
+    if found is None:
+        return None, False
+    if found.touched:
+        db.commit()  # the sliding extension (a Session inside session_scope commits anyway)
+    return _signed_in(found), found.touched
+
+
+async def lookup_user(
+    request: Request, token: str, policy: SessionPolicy
+) -> tuple[CurrentUser | None, bool]:
+    """:func:`load_user` for this request, on the event loop when the backend allows it.
+
+    With a loop reader (``app.state.session_reader``, see :mod:`dynamic_api.loop_reads`) the
+    lookup costs no thread hop; the sliding extension, a write due at most once per touch
+    interval, still goes to a database thread. When the reader cannot answer (SQLite busy,
+    a PostgreSQL connection lost, MariaDB), the whole lookup runs in a database thread, as
+    it always did. Either way the database is read on every request: no cache.
+    """
+    reader: LoopReader | None = getattr(request.app.state, "session_reader", None)
+    if reader is not None:
+        now = utcnow()
+        parameters = lookup_parameters(token, now)
+        if parameters is None:
+            return None, False
+        rows = await reader.fetch(LOOKUP, parameters)
+        if rows is not None:
+            found = found_session(rows, policy, now)
+            if found is None:
+                return None, False
+            if found.touched:
+                await run_in_connection(request, touch_session, found.session_id, policy, now)
+            return _signed_in(found), found.touched
+    return await run_in_connection(request, load_user, token, policy)
 
 
 async def current_user(request: Request) -> CurrentUser | None:
@@ -146,7 +192,7 @@ async def current_user(request: Request) -> CurrentUser | None:
     token = request.cookies.get(COOKIE_NAME, "")
     if token:
         policy = session_policy(request.app.state.settings)
-        state.user, touched = await run_in_connection(request, load_user, token, policy)
+        state.user, touched = await lookup_user(request, token, policy)
         if state.user is None:
             state.pending_cookie = session_cookie(request, None)
         elif touched:

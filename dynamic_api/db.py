@@ -55,7 +55,9 @@ DB_THREADS = 13
 #: Threads for the session lookup of signed-in requests (``run_in_connection``): one short
 #: query each, so two keep up, and fewer threads handing the GIL back and forth cost less
 #: CPU per request. Separate, so sign-ins (Argon2 inside their database work) cannot delay
-#: every signed-in page.
+#: every signed-in page. On SQLite and PostgreSQL the lookup itself runs on the event loop
+#: (``dynamic_api/loop_reads.py``); these threads then write the sliding extension and take
+#: the lookups that path cannot answer (and all of them on MariaDB).
 LOOKUP_THREADS = 2
 
 #: Connections the pool keeps open, and the most it opens: one per database thread, the same
@@ -264,9 +266,9 @@ async def run_in_connection(
 ) -> T:
     """Run ``fn(connection, *args, **kwargs)`` in a database thread with a pooled connection.
 
-    For short hot paths written in SQLAlchemy Core (the session lookup of every signed-in
-    request), on the lookup threads: no ORM ``Session`` to build, flush and close around a
-    single query. ``fn`` commits what
+    For short hot paths written in SQLAlchemy Core (the session lookup and its sliding
+    extension, when they do not run on the event loop), on the lookup threads: no ORM
+    ``Session`` to build, flush and close around a single query. ``fn`` commits what
     it writes (``connection.commit()``); anything left uncommitted is rolled back when the
     connection goes back to the pool, so a read-only call costs no commit.
     """

@@ -4,15 +4,21 @@
 The cookie holds 32 random bytes (URL-safe base64); the ``user_sessions`` table holds their
 SHA-256. Looking a session up extends it, but writes only when the last extension is older
 than ``LMS_SESSION_TOUCH_MINUTES``, so a busy page does not cost a write per request.
+
+The lookup is one query (:data:`LOOKUP`) whose rows :func:`found_session` reads; it runs
+either in a database thread (:func:`find_session`, which also writes the extension) or on
+the event loop through a :class:`~dynamic_api.loop_reads.LoopReader` (then the caller writes
+the rare extension with :func:`touch_session` in a thread; see ``dynamic_api/auth.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -72,14 +78,30 @@ def create_session(
     return token, row
 
 
+class LookupRow(NamedTuple):
+    """One row of :data:`LOOKUP` (its columns, in order): the session, its user, one role."""
+
+    id: int
+    last_seen_at: datetime
+    user_id: int
+    email: str
+    name: str
+    language: str
+    email_verified_at: datetime | None
+    instructor_slug: str | None
+    pending_email: str | None
+    created_at: datetime
+    role: str | None
+
+
 @dataclass(frozen=True)
 class FoundSession:
     """A live session and its user, as one lookup read them (plain values, no ORM objects)."""
 
     session_id: int
-    #: The user's columns: ``user_id, email, name, language, email_verified_at,
-    #: instructor_slug, pending_email, created_at``.
-    user: sa.Row[Any]
+    #: The user's columns (``user_id``, ``email``, ``name``, ``language``,
+    #: ``email_verified_at``, ``instructor_slug``, ``pending_email``, ``created_at``).
+    user: LookupRow
     #: The stored roles plus ``student`` (implied for everyone).
     roles: frozenset[str]
     #: Whether the expiry was just extended (the cookie's Max-Age should be refreshed).
@@ -132,6 +154,41 @@ TOUCH = (
 )
 
 
+def found_session(
+    rows: Iterable[tuple[object, ...]], policy: SessionPolicy, now: datetime
+) -> FoundSession | None:
+    """What the rows of :data:`LOOKUP` say: the live session, or ``None`` without rows.
+
+    ``touched`` tells whether the expiry is due for its sliding extension (the last one is
+    at least ``policy.touch_interval`` old); writing it is the caller's part.
+    """
+    found = [LookupRow._make(row) for row in rows]
+    if not found:
+        return None
+    first = found[0]
+    touched = now - first.last_seen_at >= policy.touch_interval
+    roles = frozenset({Role.STUDENT.value, *(row.role for row in found if row.role)})
+    return FoundSession(session_id=first.id, user=first, roles=roles, touched=touched)
+
+
+def lookup_parameters(token: str, now: datetime) -> dict[str, object] | None:
+    """The parameters of :data:`LOOKUP` for ``token``; ``None`` for a token that cannot be
+    ours (empty or too long: not worth hashing, nor a query)."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return {"token_hash": hash_token(token), "now": now}
+
+
+def touch_session(
+    connection: sa.Connection, session_id: int, policy: SessionPolicy, now: datetime
+) -> None:
+    """Write the sliding extension of ``session_id`` (and commit it)."""
+    connection.execute(
+        TOUCH, {"session_id": session_id, "now": now, "expires_at": now + policy.lifetime}
+    )
+    connection.commit()
+
+
 def find_session(
     db: Session | sa.Connection, token: str, policy: SessionPolicy, now: datetime | None = None
 ) -> FoundSession | None:
@@ -139,23 +196,20 @@ def find_session(
 
     Reads the database on every call (no cache), so a revoked session, a disabled or deleted
     user or a changed role counts on the very next request, in every process. Writes only to
-    extend the expiry, at most once per ``policy.touch_interval``.
+    extend the expiry, at most once per ``policy.touch_interval`` (not committed here).
     """
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
     now = now or utcnow()
-    connection = db.connection() if isinstance(db, Session) else db
-    rows = connection.execute(LOOKUP, {"token_hash": hash_token(token), "now": now}).all()
-    if not rows:
+    parameters = lookup_parameters(token, now)
+    if parameters is None:
         return None
-    first = rows[0]
-    touched = now - first.last_seen_at >= policy.touch_interval
-    if touched:
+    connection = db.connection() if isinstance(db, Session) else db
+    found = found_session(connection.execute(LOOKUP, parameters), policy, now)
+    if found is not None and found.touched:
         connection.execute(
-            TOUCH, {"session_id": first.id, "now": now, "expires_at": now + policy.lifetime}
+            TOUCH,
+            {"session_id": found.session_id, "now": now, "expires_at": now + policy.lifetime},
         )
-    roles = frozenset({Role.STUDENT.value, *(row.role for row in rows if row.role)})
-    return FoundSession(session_id=first.id, user=first, roles=roles, touched=touched)
+    return found
 
 
 def revoke_token(session: Session, token: str) -> bool:
