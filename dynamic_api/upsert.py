@@ -30,12 +30,15 @@ def _insert_ignoring_duplicates(dialect: str, table: Any, values: dict[str, Any]
 def insert_or_ignore(session: Session, model: type[SQLModel], **values: Any) -> bool:
     """Insert a row of ``model`` unless a unique key already has one; True if inserted."""
     table = model.__table__  # type: ignore[attr-defined]
-    # The model fills in its defaults (timestamps); Core would not apply them.
-    row = model(**values).model_dump()
-    values = {name: value for name, value in row.items() if name in table.columns}
-    for column in table.primary_key.columns:
-        if column.autoincrement is not False and values.get(column.name) is None:
-            values.pop(column.name, None)
+    # The model's defaults (timestamps, counters) for what the caller left out; Core would not
+    # apply them. Read from the field definitions: building a model instance costs more.
+    for name, info in model.model_fields.items():
+        if name in values or name not in table.columns:
+            continue
+        if info.default_factory is not None:
+            values[name] = info.default_factory()  # type: ignore[call-arg]
+        elif not info.is_required() and info.default is not None:
+            values[name] = info.default
     dialect = session.get_bind().dialect.name
     statement = _insert_ignoring_duplicates(dialect, table, values)
     if dialect == "postgresql":

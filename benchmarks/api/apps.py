@@ -59,3 +59,32 @@ def bare_async_app() -> Starlette:
         return JSONResponse(dict(payload))
 
     return Starlette(routes=[Route("/bare", bare)])
+
+
+def bare_insert_app() -> Starlette:
+    """The "complete" scenario's baseline: ``POST /bare-insert`` does one INSERT (and its
+    commit) on the API's own database, through the project's engine factory, in Starlette's
+    thread pool, and answers the JSON body the API's complete endpoint returned."""
+    import sqlalchemy as sa
+
+    from dynamic_api.db import create_db_engine
+    from site_builder.settings import Settings
+
+    payload = _payload()
+    engine = create_db_engine(Settings().effective_database_url())
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "bench_inserts",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.Integer, nullable=False),
+        sa.Column("lesson", sa.String(100), nullable=False),
+    )
+    metadata.create_all(engine)
+
+    def insert(request: Request) -> JSONResponse:
+        with engine.begin() as connection:
+            connection.execute(table.insert().values(user_id=1, lesson="welcome"))
+        return JSONResponse(dict(payload))
+
+    return Starlette(routes=[Route("/bare-insert", insert, methods=["POST"])])

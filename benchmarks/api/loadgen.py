@@ -5,10 +5,11 @@ Run in its own process by the runner::
     python -m benchmarks.api.loadgen --url http://127.0.0.1:PORT/path --requests 5000 \
         --concurrency 16 --max-seconds 30 [--header 'Cookie: lms_session=...']
 
-``--concurrency`` keep-alive connections each send one GET, read the whole answer, and send
-the next, until ``--requests`` answers have been read or ``--max-seconds`` have passed (both
-bounds always apply). Raw asyncio streams rather than an HTTP client library: the client
-must cost as little CPU as possible, since it shares the machine with the server.
+``--concurrency`` keep-alive connections each send one request (GET, or POST with no
+body), read the whole answer, and send the next, until ``--requests`` answers have been
+read or ``--max-seconds`` have passed (both bounds always apply). Raw asyncio streams
+rather than an HTTP client library: the client must cost as little CPU as possible, since
+it shares the machine with the server.
 
 Prints one JSON object: requests, seconds, rps, p50_ms, p99_ms, errors, non_200.
 Loopback only: any other host is refused.
@@ -98,7 +99,12 @@ async def _connection(host: str, port: int, request: bytes, state: State) -> Non
 
 
 async def run(
-    url: str, headers: list[str], requests: int, concurrency: int, max_seconds: float
+    url: str,
+    headers: list[str],
+    requests: int,
+    concurrency: int,
+    max_seconds: float,
+    method: str = "GET",
 ) -> dict[str, float | int]:
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -108,7 +114,10 @@ async def run(
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    lines = [f"GET {target} HTTP/1.1", f"Host: {parts.netloc}", *headers, "", ""]
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc}", *headers]
+    if method != "GET":
+        lines.append("Content-Length: 0")
+    lines += ["", ""]
     request = "\r\n".join(lines).encode("latin-1")
     started = time.perf_counter()
     state = State(remaining=requests, deadline=started + max_seconds)
@@ -132,13 +141,14 @@ async def run(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True)
+    parser.add_argument("--method", default="GET", choices=["GET", "POST"])
     parser.add_argument("--header", action="append", default=[], help="'Name: value'")
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--max-seconds", type=float, default=30.0)
     args = parser.parse_args(argv)
     result = asyncio.run(
-        run(args.url, args.header, args.requests, args.concurrency, args.max_seconds)
+        run(args.url, args.header, args.requests, args.concurrency, args.max_seconds, args.method)
     )
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")

@@ -54,6 +54,33 @@ BARE_APPS = {
     "lambda": "benchmarks.api.apps:bare_app",
     "async": "benchmarks.api.apps:bare_async_app",
 }
+#: The "complete" scenario's baseline: one INSERT on the same database per request.
+BARE_INSERT_APP = "benchmarks.api.apps:bare_insert_app"
+
+#: The demo academy's free course and the lesson the "complete" scenario marks complete.
+COMPLETE_COURSE = "python-foundations"
+COMPLETE_LESSON = "welcome"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What the API side is asked, and what the bare side does instead."""
+
+    label: str
+    method: str
+    path: str
+    bare_path: str
+
+
+SCENARIOS = {
+    "me": Scenario("GET /api/me", "GET", "/api/me", "/bare"),
+    "complete": Scenario(
+        "POST .../complete",
+        "POST",
+        f"/api/courses/{COMPLETE_COURSE}/lessons/{COMPLETE_LESSON}/complete",
+        "/bare-insert",
+    ),
+}
 
 
 def log(message: str) -> None:
@@ -167,7 +194,7 @@ def wait_ready(server: Server, path: str, timeout: float = 60.0) -> None:
 WRK_SCRIPT = """\
 -- Written by benchmarks/api/runner.py: a safety cap of %(limit)d answers; report as JSON.
 -- (The round's length is wrk's -d: wrk times a run by -d, so the cap must never be hit.)
-wrk.method = "GET"
+wrk.method = "%(method)s"
 %(headers)s
 local limit = %(limit)d
 local count = 0
@@ -198,11 +225,13 @@ def run_wrk(
     concurrency: int,
     tmp: Path,
     cpus: set[int] | None = None,
+    method: str = "GET",
 ) -> dict[str, Any]:
     script = tmp / "bench.lua"
     script.write_text(
         WRK_SCRIPT
         % {
+            "method": method,
             "limit": cap,
             "headers": "\n".join(
                 f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items()
@@ -244,8 +273,9 @@ def run_python(
     cap: int,
     concurrency: int,
     cpus: set[int] | None = None,
+    method: str = "GET",
 ) -> dict[str, Any]:
-    command = [sys.executable, "-m", "benchmarks.api.loadgen", "--url", url]
+    command = [sys.executable, "-m", "benchmarks.api.loadgen", "--url", url, "--method", method]
     command += ["--requests", str(cap), "--concurrency", str(concurrency)]
     command += ["--max-seconds", str(seconds)]
     for name, value in headers.items():
@@ -273,14 +303,27 @@ class Load:
     tmp: Path
     cpus: set[int] | None = None  # the load generator's, with --pin
 
+    method: str = "GET"  # POST for the "complete" scenario (no body)
+
     def run(self, server: Server, path: str, headers: dict[str, str], seconds: int) -> dict:
         """One closed-loop run of ``seconds`` (and at most ``cap`` requests)."""
         url = server.base + path
         before = cpu_seconds(server.process.pid)
         if self.tool == "wrk":
-            result = run_wrk(url, headers, seconds, self.cap, self.concurrency, self.tmp, self.cpus)
+            result = run_wrk(
+                url,
+                headers,
+                seconds,
+                self.cap,
+                self.concurrency,
+                self.tmp,
+                self.cpus,
+                self.method,
+            )
         else:
-            result = run_python(url, headers, seconds, self.cap, self.concurrency, self.cpus)
+            result = run_python(
+                url, headers, seconds, self.cap, self.concurrency, self.cpus, self.method
+            )
         after = cpu_seconds(server.process.pid)
         if before is not None and after is not None and result["requests"]:
             result["server_cpu_us_per_req"] = (after - before) / result["requests"] * 1e6
@@ -338,6 +381,31 @@ def lms(args: list[str], env: dict[str, str], cwd: Path) -> None:
     if done.returncode != 0:
         shown = " ".join("***" if a == args[-1] and "--password" in args else a for a in args)
         raise BenchError(f"lms {shown} failed:\n{done.stdout}{done.stderr}")
+
+
+def publish_demo(env: dict[str, str], tmp: Path) -> None:
+    """Build the demo academy into the temp folder and publish it to the benchmark's
+    database (the "complete" scenario needs a course to enroll in)."""
+    build_env = {
+        **env,
+        "LMS_CONTENT_DIR": str(ROOT / "content"),
+        "LMS_OUTPUT_DIR": str(tmp / "output"),
+        "LMS_THEME": str(ROOT / "themes" / "default"),
+        "LMS_PELICAN_SETTINGS": str(ROOT / "pelicanconf.py"),
+    }
+    lms(["build"], build_env, ROOT)
+    lms(["publish"], build_env, ROOT)
+
+
+def enroll(server: Server, cookie: dict[str, str]) -> None:
+    answer = httpx.post(
+        f"{server.base}/api/courses/{COMPLETE_COURSE}/enroll",
+        json={"mode": "free"},
+        headers=cookie,
+        timeout=30,
+    )
+    if answer.status_code not in (200, 201):
+        raise BenchError(f"enroll answered {answer.status_code}: {answer.text}")
 
 
 def sign_in(server: Server, email: str, password: str) -> str:
@@ -398,24 +466,39 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             tmp,
         )  # fmt: skip
         created = True
+        scenario = SCENARIOS[args.scenario]
+        if args.scenario == "complete":
+            log("building and publishing the demo academy")
+            publish_demo(env, tmp)
         with uvicorn_server("me", ME_APP, env, tmp, "/api/health", server_cpus) as me:
             token = sign_in(me, email, password)
             cookie = {"Cookie": f"{COOKIE}={token}"}
-            check = httpx.get(me.base + "/api/me", headers=cookie, timeout=30)
-            if check.status_code != 200 or check.json().get("email") != email:
-                raise BenchError(f"GET /api/me answered {check.status_code}: {check.text}")
+            if args.scenario == "complete":
+                enroll(me, cookie)
+            check = httpx.request(
+                scenario.method, me.base + scenario.path, headers=cookie, timeout=30
+            )
+            if check.status_code != 200 or (
+                args.scenario == "me" and check.json().get("email") != email
+            ):
+                raise BenchError(f"{scenario.label} answered {check.status_code}: {check.text}")
             payload = tmp / "bare_payload.json"
             payload.write_bytes(check.content)
             bare_env = {**env, "BENCH_BARE_PAYLOAD": str(payload)}
+            bare_app = BARE_APPS[args.bare] if args.scenario == "me" else BARE_INSERT_APP
             with uvicorn_server(
-                "bare", BARE_APPS[args.bare], bare_env, tmp, "/bare", server_cpus
+                "bare", bare_app, bare_env, tmp, scenario.bare_path, server_cpus
             ) as bare:
-                baseline = httpx.get(bare.base + "/bare", timeout=30)
+                baseline = httpx.request(
+                    scenario.method, bare.base + scenario.bare_path, timeout=30
+                )
                 if baseline.status_code != 200 or baseline.json() != check.json():
-                    raise BenchError(f"GET /bare answered {baseline.status_code}")
+                    raise BenchError(f"{scenario.bare_path} answered {baseline.status_code}")
                 sizes = {"bare": len(baseline.content), "me": len(check.content)}
-                load = Load(tool, args.max_requests, args.concurrency, tmp, load_cpus)
-                plan = [(bare, "/bare", {}), (me, "/api/me", cookie)]
+                load = Load(
+                    tool, args.max_requests, args.concurrency, tmp, load_cpus, scenario.method
+                )
+                plan = [(bare, scenario.bare_path, {}), (me, scenario.path, cookie)]
                 log(f"warm-up: {args.warmup} s each ({tool}, c={args.concurrency})")
                 for server, path, headers in plan:
                     load.run(server, path, headers, args.warmup)
@@ -456,6 +539,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     backend = "sqlite" if not args.database_url else args.database_url.split(":", 1)[0]
     return {
         "config": {
+            "scenario": args.scenario,
+            "label": SCENARIOS[args.scenario].label,
             "database": backend,
             "loadgen": tool,
             "concurrency": args.concurrency,
@@ -463,7 +548,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "max_requests_per_round": args.max_requests,
             "rounds": args.rounds,
             "warmup_seconds": args.warmup,
-            "bare": args.bare,
+            "bare": args.bare if args.scenario == "me" else "insert",
             "pinned": {"servers": sorted(server_cpus), "load": sorted(load_cpus)}
             if server_cpus and load_cpus
             else None,
@@ -493,7 +578,7 @@ def _fmt(value: float | None, digits: int) -> str:
 def table(report: dict[str, Any]) -> str:
     config, machine = report["config"], report["machine"]
     lines = [
-        f"GET /api/me (signed in, {config['database']}) vs bare Starlette "
+        f"{config['label']} (signed in, {config['database']}) vs bare Starlette "
         f"({config['bare']}), uvicorn h11/asyncio 1 worker"
         f"{' pinned to CPU ' + str(config['pinned']['servers'][0]) if config['pinned'] else ''}"
         f", {config['loadgen']} "
@@ -503,7 +588,8 @@ def table(report: dict[str, Any]) -> str:
         f"| {'server':<9} | {'rps':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'CPU us/req':>10} |",
         f"| {'-' * 9} | {'-' * 8}:| {'-' * 7}:| {'-' * 7}:| {'-' * 10}:|",
     ]
-    for key, label in (("bare", "bare"), ("me", "/api/me")):
+    api_label = "/api/me" if config["scenario"] == "me" else "complete"
+    for key, label in (("bare", "bare"), ("me", api_label)):
         side = report[key]
         lines.append(
             f"| {label:<9} | {_fmt(side['rps'], 0):>8} | {_fmt(side['p50_ms'], 2):>7} | "
@@ -527,6 +613,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m benchmarks.api",
         description="Requests per second and p50/p99 latency of a signed-in GET /api/me "
         "against a bare Starlette endpoint, same server settings, same run.",
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=sorted(SCENARIOS),
+        default="me",
+        help="me: signed-in GET /api/me vs a bare endpoint (issue 3); complete: signed-in "
+        "POST .../lessons/{lesson}/complete vs a bare endpoint doing one INSERT on the same "
+        "database (issue 4)",
     )
     parser.add_argument("--rounds", type=int, default=5, help="rounds per side (default 5)")
     parser.add_argument(

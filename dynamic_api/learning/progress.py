@@ -142,9 +142,19 @@ def record_completion(
 def mark_complete(session: Session, user_id: int, course: str, lesson: str) -> bool:
     """Mark a lesson done; idempotent. True when this call completed it.
 
-    Update first, then insert-unless-exists, and nothing after: a loser of the insert race
-    only waits for the winner's commit, so no lock upgrade can deadlock on MariaDB.
+    A read first, so a repeat writes nothing; then update, then insert-unless-exists, and
+    nothing after: a loser of the insert race only waits for the winner's commit, so no lock
+    upgrade can deadlock on MariaDB.
     """
+    done = session.exec(
+        select(LessonProgress.completed_at).where(
+            col(LessonProgress.user_id) == user_id,
+            col(LessonProgress.course) == course,
+            col(LessonProgress.lesson) == lesson,
+        )
+    ).first()
+    if done is not None:
+        return False  # already complete: a repeat (a double click, a retry) writes nothing
     now = utcnow()
     result = session.exec(  # type: ignore[call-overload]
         update(LessonProgress)
