@@ -380,7 +380,9 @@ def test_audio_lesson_resumes_at_the_second_the_student_left(page: Any) -> None:
     audio = page.locator(".lesson-body audio")
     expect(audio).to_be_attached()
     page.wait_for_function(
-        "() => document.querySelector('.lesson-body audio').readyState >= 1", timeout=10_000
+        "() => { const a = document.querySelector('.lesson-body audio');"
+        " return a !== null && a.readyState >= 1; }",
+        timeout=10_000,
     )
     settle(page)
 
@@ -392,8 +394,11 @@ def test_audio_lesson_resumes_at_the_second_the_student_left(page: Any) -> None:
     settle(page)
 
     page.reload()
+    # The gated body (and its <audio>) arrives from the API after the page has loaded.
     page.wait_for_function(
-        "() => document.querySelector('.lesson-body audio').currentTime > 7", timeout=10_000
+        "() => { const a = document.querySelector('.lesson-body audio');"
+        " return a !== null && a.currentTime > 7; }",
+        timeout=10_000,
     )
     assert audio.evaluate("a => a.currentTime") == pytest.approx(7.5, abs=0.3)
     expect(page.locator(".lesson-resumed")).to_have_text("Resumed where you left off, at 0:07.")
