@@ -71,6 +71,10 @@ class CourseIndex:
         return self.order[index - 1] if index > 0 else None
 
     @cached_property
+    def has_evaluations(self) -> bool:
+        return any(lesson.evaluation is not None for lesson in self.course.lessons)
+
+    @cached_property
     def section_titles(self) -> dict[str, str]:
         return {section.slug: section.title for section in self.course.sections}
 

@@ -54,14 +54,29 @@ class CourseProgress:
     resume: str | None = None
 
 
-def _progress_rows(session: Session, user_id: int, course: str) -> list[LessonProgress]:
-    return list(
-        session.exec(
-            select(LessonProgress).where(
-                col(LessonProgress.user_id) == user_id, col(LessonProgress.course) == course
-            )
-        ).all()
-    )
+#: ``(lesson id, completed_at, position)`` of one ``lesson_progress`` row.
+ProgressRow = tuple[str, datetime | None, Decimal | None]
+
+
+def progress_rows(session: Session, user_id: int, course: str) -> list[ProgressRow]:
+    """The student's progress rows of a course, as plain tuples (cheaper than ORM objects on
+    the hot path of "mark complete")."""
+    rows = session.exec(
+        select(LessonProgress.lesson, LessonProgress.completed_at, LessonProgress.position).where(
+            col(LessonProgress.user_id) == user_id, col(LessonProgress.course) == course
+        )
+    ).all()
+    return [(lesson, completed_at, position) for lesson, completed_at, position in rows]
+
+
+def completed_ids(course: CourseIndex, rows: list[ProgressRow]) -> set[str]:
+    """Current ids of the lessons ``rows`` mark complete (renames resolved)."""
+    done = set()
+    for lesson_id, completed_at, _ in rows:
+        lesson = course.lesson(lesson_id)
+        if lesson is not None and completed_at is not None:
+            done.add(lesson.id)
+    return done
 
 
 def evaluation_summaries(
@@ -69,6 +84,8 @@ def evaluation_summaries(
 ) -> dict[str, EvaluationSummary]:
     """Per evaluation lesson: attempts used, the counted score (best or last, as the
     evaluation says), passed, and whether an attempt waits for a grader or is still open."""
+    if not course.has_evaluations:
+        return {}
     attempts = session.exec(
         select(Attempt)
         .where(col(Attempt.user_id) == user_id, col(Attempt.course) == course.course.slug)
@@ -99,18 +116,25 @@ def evaluation_summaries(
 
 
 def course_progress(
-    session: Session, user_id: int, course: CourseIndex, enrollment: Enrollment | None
+    session: Session,
+    user_id: int,
+    course: CourseIndex,
+    enrollment: Enrollment | None,
+    rows: list[ProgressRow] | None = None,
 ) -> CourseProgress:
-    """The student's records for ``course`` read in two queries, renames resolved."""
+    """The student's records for ``course`` (two queries at most, or one when ``rows`` were
+    read already or the course has no evaluation), renames resolved."""
     progress = CourseProgress()
-    for row in _progress_rows(session, user_id, course.course.slug):
-        lesson = course.lesson(row.lesson)
+    if rows is None:
+        rows = progress_rows(session, user_id, course.course.slug)
+    for lesson_id, completed_at, position in rows:
+        lesson = course.lesson(lesson_id)
         if lesson is None:
             continue  # a lesson of an older version: kept, but not part of this course now
-        if row.completed_at is not None:
-            progress.completed[lesson.id] = row.completed_at
-        if row.position is not None:
-            progress.positions[lesson.id] = row.position
+        if completed_at is not None:
+            progress.completed[lesson.id] = completed_at
+        if position is not None:
+            progress.positions[lesson.id] = position
     progress.evaluations = evaluation_summaries(session, user_id, course)
     passed = {lesson for lesson, summary in progress.evaluations.items() if summary.passed}
     progress.state = completion(course, progress.completed.keys(), passed)
@@ -120,11 +144,15 @@ def course_progress(
 
 
 def record_completion(
-    session: Session, enrollment: Enrollment, course: CourseIndex
+    session: Session,
+    enrollment: Enrollment,
+    course: CourseIndex,
+    rows: list[ProgressRow] | None = None,
 ) -> tuple[CourseProgress, bool]:
-    """Recompute after a write; set the course's completion time the first time it is
-    complete. Returns the progress and whether the course was completed just now."""
-    progress = course_progress(session, enrollment.user_id, course, enrollment)
+    """Recompute after a write (``rows``: the progress rows, when nothing changed them since
+    they were read); set the course's completion time the first time it is complete.
+    Returns the progress and whether the course was completed just now."""
+    progress = course_progress(session, enrollment.user_id, course, enrollment, rows)
     newly = False
     if progress.state is not None and progress.state.complete and enrollment.completed_at is None:
         now = utcnow()

@@ -33,9 +33,11 @@ from dynamic_api.learning.enrollment import (
     unenroll,
 )
 from dynamic_api.learning.progress import (
+    completed_ids,
     course_progress,
     mark_complete,
     mark_incomplete,
+    progress_rows,
     record_completion,
     record_visit,
 )
@@ -366,11 +368,16 @@ def _completion_write(
                 "evaluation_lesson",
                 "An evaluation is completed by passing it, not by marking it complete.",
             )
-        if complete:
-            changed = mark_complete(session, user.id, slug, lesson.id)
+        rows = progress_rows(session, user.id, slug)
+        if (lesson.id in completed_ids(context.course, rows)) == complete:
+            changed = False  # a repeat: nothing to write, and the rows read are current
         else:
-            changed = mark_incomplete(session, user.id, slug, lesson.id)
-        progress, newly = record_completion(session, enrollment, context.course)
+            rows = None  # read again after the write
+            if complete:
+                changed = mark_complete(session, user.id, slug, lesson.id)
+            else:
+                changed = mark_incomplete(session, user.id, slug, lesson.id)
+        progress, newly = record_completion(session, enrollment, context.course, rows)
         finished = progress.state is not None and progress.state.complete
         certificates.after_completing_write(session, context.catalog, enrollment, finished)
         return CompletionResult(
