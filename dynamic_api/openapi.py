@@ -78,7 +78,7 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "name": "lms_session",
         "description": "The session cookie set by `POST /api/auth/login` (HttpOnly). "
         "Browsers send it with `credentials: 'include'`.",
-    }
+    },
 }
 
 _DESCRIPTION = """\

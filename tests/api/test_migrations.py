@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from api_support import Databases, make_settings
 from alembic.script import ScriptDirectory
+from api_support import Databases, make_settings
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
