@@ -158,6 +158,14 @@ class CatalogStore:
                 self._current, self._checked_at = current, now
         return self.version(session, current) if current is not None else None
 
+    def fresh(self) -> Catalog | None:
+        """The current version if it was checked within the refresh interval and is parsed
+        already; ``None`` otherwise (then use :meth:`current`). Costs no query."""
+        with self._lock:
+            if time.monotonic() - self._checked_at >= self.refresh_seconds:
+                return None
+            return self._versions.get(self._current) if self._current is not None else None
+
     def version(self, session: Session, version_id: int) -> Catalog | None:
         """A version by id (parsed once per process)."""
         with self._lock:

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
 from dynamic_api.db import utcnow
@@ -124,9 +125,20 @@ def course_progress(
 ) -> CourseProgress:
     """The student's records for ``course`` (two queries at most, or one when ``rows`` were
     read already or the course has no evaluation), renames resolved."""
-    progress = CourseProgress()
     if rows is None:
         rows = progress_rows(session, user_id, course.course.slug)
+    evaluations = evaluation_summaries(session, user_id, course)
+    return progress_from(course, rows, evaluations, enrollment)
+
+
+def progress_from(
+    course: CourseIndex,
+    rows: list[ProgressRow],
+    evaluations: dict[str, EvaluationSummary],
+    enrollment: Enrollment | None,
+) -> CourseProgress:
+    """:func:`course_progress` from records already read (pure)."""
+    progress = CourseProgress(evaluations=evaluations)
     for lesson_id, completed_at, position in rows:
         lesson = course.lesson(lesson_id)
         if lesson is None:
@@ -135,12 +147,62 @@ def course_progress(
             progress.completed[lesson.id] = completed_at
         if position is not None:
             progress.positions[lesson.id] = position
-    progress.evaluations = evaluation_summaries(session, user_id, course)
-    passed = {lesson for lesson, summary in progress.evaluations.items() if summary.passed}
+    passed = {lesson for lesson, summary in evaluations.items() if summary.passed}
     progress.state = completion(course, progress.completed.keys(), passed)
     last = enrollment.last_lesson if enrollment is not None else None
     progress.resume = resume_lesson(course, progress.state, last)
     return progress
+
+
+#: A student's enrollment in a course and its progress rows, in one query: what a repeated
+#: "mark complete" needs (served from the event loop, see ``routes/learning.py``).
+ENROLLMENT_WITH_PROGRESS = (
+    sa.select(
+        Enrollment.id,
+        Enrollment.mode,
+        Enrollment.status,
+        Enrollment.created_at,
+        Enrollment.completed_at,
+        Enrollment.last_lesson,
+        LessonProgress.lesson,
+        LessonProgress.completed_at,
+        LessonProgress.position,
+    )
+    .select_from(Enrollment)
+    .outerjoin(
+        LessonProgress,
+        sa.and_(
+            col(LessonProgress.user_id) == col(Enrollment.user_id),
+            col(LessonProgress.course) == col(Enrollment.course),
+        ),
+    )
+    .where(
+        col(Enrollment.user_id) == sa.bindparam("user_id"),
+        col(Enrollment.course) == sa.bindparam("course"),
+    )
+)
+
+
+def enrollment_with_progress(
+    user_id: int, course: str, rows: list[tuple[Any, ...]]
+) -> tuple[Enrollment, list[ProgressRow]] | None:
+    """The rows of :data:`ENROLLMENT_WITH_PROGRESS` as an (unattached) enrollment and its
+    progress rows; ``None`` without an enrollment."""
+    if not rows:
+        return None
+    first = rows[0]
+    enrollment = Enrollment(
+        id=first[0],
+        user_id=user_id,
+        course=course,
+        mode=first[1],
+        status=first[2],
+        created_at=first[3],
+        completed_at=first[4],
+        last_lesson=first[5],
+    )
+    progress = [(row[6], row[7], row[8]) for row in rows if row[6] is not None]
+    return enrollment, progress
 
 
 def record_completion(

@@ -33,10 +33,13 @@ from dynamic_api.learning.enrollment import (
     unenroll,
 )
 from dynamic_api.learning.progress import (
+    ENROLLMENT_WITH_PROGRESS,
     completed_ids,
     course_progress,
+    enrollment_with_progress,
     mark_complete,
     mark_incomplete,
+    progress_from,
     progress_rows,
     record_completion,
     record_visit,
@@ -56,6 +59,7 @@ from dynamic_api.learning.views import (
     progress_of,
     status_of,
 )
+from dynamic_api.loop_reads import LoopReader
 from dynamic_api.models import Enrollment, EnrollmentMode
 
 #: Media paths: the build's own file names (no ``..``, no hidden files).
@@ -392,6 +396,47 @@ def _completion_write(
     return write
 
 
+async def _repeat_on_the_loop(request: Request, user: CurrentUser) -> CompletionResult | None:
+    """Answer a repeated "complete" (a double click, a retry) from the event loop.
+
+    When the lesson is already complete, nothing is written: the answer needs one read (the
+    enrollment and its progress rows, :data:`ENROLLMENT_WITH_PROGRESS`), which the loop
+    reader of the session lookup can make without a thread hop (``loop_reads.py``). Anything
+    else (no reader, a catalog to re-check, evaluations, a lesson not complete yet, a course
+    complete whose certificate hook must run, an enrollment that is not active) returns
+    ``None``, and the request takes the thread path, which decides and writes.
+    """
+    reader: LoopReader | None = getattr(request.app.state, "session_reader", None)
+    catalog = catalog_store(request).fresh()
+    if reader is None or catalog is None:
+        return None
+    slug, lesson_id = request.path_params["course"], request.path_params["lesson"]
+    course = catalog.course(slug)
+    lesson = course.lesson(lesson_id) if course is not None else None
+    if course is None or lesson is None or course.course.status != "published":
+        return None
+    if course.has_evaluations:
+        return None
+    found = await reader.fetch(ENROLLMENT_WITH_PROGRESS, {"user_id": user.id, "course": slug})
+    read = enrollment_with_progress(user.id, slug, found) if found is not None else None
+    if read is None:
+        return None
+    enrollment, rows = read
+    if access.active(enrollment) is None or lesson.id not in completed_ids(course, rows):
+        return None
+    progress = progress_from(course, rows, {}, enrollment)
+    if progress.state is None or progress.state.complete:
+        return None
+    return CompletionResult(
+        course=slug,
+        lesson=lesson.id,
+        completed=True,
+        changed=False,
+        course_completed_now=False,
+        progress=progress_of(course, progress, enrollment),
+    )
+
+
 @requires()
 async def complete_lesson(request: Request) -> Response:
     """Mark a lesson complete (idempotent).
@@ -422,6 +467,9 @@ async def complete_lesson(request: Request) -> Response:
       "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
+    repeat = await _repeat_on_the_loop(request, user)
+    if repeat is not None:
+        return json(repeat)
     return json(await run_in_session(request, _completion_write(request, user, True)))
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from learning_support import MEMBERS, OPEN, PAID, Publisher, course_of, grant, lesson_of
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import select, update
 from starlette.testclient import TestClient
 
 from dynamic_api.db import session_scope
@@ -286,3 +286,37 @@ def test_publishing_the_same_content_twice_is_a_no_op(db_backend: str, publish: 
     assert first.created is True
     assert second.created is False
     assert second.version_id == first.version_id
+
+
+def test_a_repeated_complete_answers_like_the_first(
+    db_backend: str, catalog: Publisher, student: TestClient, engine: Engine
+) -> None:
+    """The repeat is read on the event loop where the backend allows it (no write, no thread
+    hop); its answer must match the one the write path gives."""
+    grant(engine, student.user["id"], PAID)  # type: ignore[attr-defined]
+    student.post(f"/api/courses/{PAID}/lessons/preview/visit", json={})
+    first = complete(student, PAID, "gated").json()
+    again = complete(student, PAID, "gated").json()
+    assert first["changed"] is True
+    assert again["changed"] is False
+    assert again["progress"] == first["progress"]
+    assert again["progress"]["completed"] == ["gated"]
+    assert again["progress"]["last_lesson"] == "preview"
+    with session_scope(engine) as session:
+        assert len(session.exec(select(LessonProgress)).all()) == 1
+    # not enrolled any more: the repeat is refused, not answered from the loop
+    with session_scope(engine) as session:
+        session.exec(update(Enrollment).values(status="revoked"))  # type: ignore[call-overload]
+    assert complete(student, PAID, "gated").status_code == 403
+
+
+def test_a_repeat_in_an_unfinished_course_keeps_the_resume_point(
+    db_backend: str, catalog: Publisher, student: TestClient
+) -> None:
+    student.post(f"/api/courses/{MEMBERS}/enroll", json={"mode": "free"})
+    first = complete(student, MEMBERS, "members-lesson").json()
+    undone = student.delete(f"/api/courses/{MEMBERS}/lessons/members-lesson/complete").json()
+    assert undone["progress"]["percent"] == 0
+    redone = complete(student, MEMBERS, "members-lesson").json()
+    assert redone["changed"] is True
+    assert redone["progress"]["percent"] == first["progress"]["percent"] == 100
