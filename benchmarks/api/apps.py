@@ -87,4 +87,4 @@ def bare_insert_app() -> Starlette:
             connection.execute(table.insert().values(user_id=1, lesson="welcome"))
         return JSONResponse(dict(payload))
 
-    return Starlette(routes=[Route("/bare-insert", insert, methods=["POST"])])
+    return Starlette(routes=[Route("/bare-insert", insert, methods=["POST", "DELETE"])])

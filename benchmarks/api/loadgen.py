@@ -73,8 +73,10 @@ async def _read_answer(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def _connection(host: str, port: int, request: bytes, state: State) -> None:
+async def _connection(host: str, port: int, requests: list[bytes], state: State) -> None:
+    """Send the ``requests`` in turn (one method, or alternating ones) on one connection."""
     reader = writer = None
+    turn = 0
     try:
         while state.remaining > 0 and time.perf_counter() < state.deadline:
             if writer is None:
@@ -82,6 +84,8 @@ async def _connection(host: str, port: int, request: bytes, state: State) -> Non
             assert reader is not None
             state.remaining -= 1
             started = time.perf_counter()
+            request = requests[turn % len(requests)]
+            turn += 1
             try:
                 writer.write(request)
                 status = await asyncio.wait_for(_read_answer(reader), READ_TIMEOUT)
@@ -114,15 +118,17 @@ async def run(
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    lines = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc}", *headers]
-    if method != "GET":
-        lines.append("Content-Length: 0")
-    lines += ["", ""]
-    request = "\r\n".join(lines).encode("latin-1")
+    requests_bytes = []
+    for verb in method.split(","):
+        lines = [f"{verb} {target} HTTP/1.1", f"Host: {parts.netloc}", *headers]
+        if verb != "GET":
+            lines.append("Content-Length: 0")
+        lines += ["", ""]
+        requests_bytes.append("\r\n".join(lines).encode("latin-1"))
     started = time.perf_counter()
     state = State(remaining=requests, deadline=started + max_seconds)
     await asyncio.gather(
-        *(_connection(host, port, request, state) for _ in range(max(1, concurrency)))
+        *(_connection(host, port, requests_bytes, state) for _ in range(max(1, concurrency)))
     )
     seconds = time.perf_counter() - started
     latencies = sorted(state.latencies)
@@ -141,7 +147,9 @@ async def run(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True)
-    parser.add_argument("--method", default="GET", choices=["GET", "POST"])
+    parser.add_argument(
+        "--method", default="GET", help="GET, POST, DELETE, or a comma list to alternate"
+    )
     parser.add_argument("--header", action="append", default=[], help="'Name: value'")
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--concurrency", type=int, default=16)

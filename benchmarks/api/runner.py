@@ -80,6 +80,13 @@ SCENARIOS = {
         f"/api/courses/{COMPLETE_COURSE}/lessons/{COMPLETE_LESSON}/complete",
         "/bare-insert",
     ),
+    # Every request a write: complete, un-complete, complete, ... (the bare side inserts).
+    "complete-toggle": Scenario(
+        "POST/DELETE .../complete",
+        "POST,DELETE",
+        f"/api/courses/{COMPLETE_COURSE}/lessons/{COMPLETE_LESSON}/complete",
+        "/bare-insert",
+    ),
 }
 
 
@@ -194,8 +201,13 @@ def wait_ready(server: Server, path: str, timeout: float = 60.0) -> None:
 WRK_SCRIPT = """\
 -- Written by benchmarks/api/runner.py: a safety cap of %(limit)d answers; report as JSON.
 -- (The round's length is wrk's -d: wrk times a run by -d, so the cap must never be hit.)
-wrk.method = "%(method)s"
 %(headers)s
+local methods = {%(methods)s}
+local turn = 0
+function request()
+  turn = turn + 1
+  return wrk.format(methods[(turn - 1) %% #methods + 1])
+end
 local limit = %(limit)d
 local count = 0
 function response(status, headers, body)
@@ -231,7 +243,7 @@ def run_wrk(
     script.write_text(
         WRK_SCRIPT
         % {
-            "method": method,
+            "methods": ", ".join(_lua_string(m) for m in method.split(",")),
             "limit": cap,
             "headers": "\n".join(
                 f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items()
@@ -467,17 +479,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )  # fmt: skip
         created = True
         scenario = SCENARIOS[args.scenario]
-        if args.scenario == "complete":
+        if args.scenario != "me":
             log("building and publishing the demo academy")
             publish_demo(env, tmp)
         with uvicorn_server("me", ME_APP, env, tmp, "/api/health", server_cpus) as me:
             token = sign_in(me, email, password)
             cookie = {"Cookie": f"{COOKIE}={token}"}
-            if args.scenario == "complete":
+            if args.scenario != "me":
                 enroll(me, cookie)
-            check = httpx.request(
-                scenario.method, me.base + scenario.path, headers=cookie, timeout=30
-            )
+            first_method = scenario.method.split(",")[0]
+            check = httpx.request(first_method, me.base + scenario.path, headers=cookie, timeout=30)
             if check.status_code != 200 or (
                 args.scenario == "me" and check.json().get("email") != email
             ):
@@ -489,9 +500,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             with uvicorn_server(
                 "bare", bare_app, bare_env, tmp, scenario.bare_path, server_cpus
             ) as bare:
-                baseline = httpx.request(
-                    scenario.method, bare.base + scenario.bare_path, timeout=30
-                )
+                baseline = httpx.request(first_method, bare.base + scenario.bare_path, timeout=30)
                 if baseline.status_code != 200 or baseline.json() != check.json():
                     raise BenchError(f"{scenario.bare_path} answered {baseline.status_code}")
                 sizes = {"bare": len(baseline.content), "me": len(check.content)}
@@ -588,7 +597,7 @@ def table(report: dict[str, Any]) -> str:
         f"| {'server':<9} | {'rps':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'CPU us/req':>10} |",
         f"| {'-' * 9} | {'-' * 8}:| {'-' * 7}:| {'-' * 7}:| {'-' * 10}:|",
     ]
-    api_label = "/api/me" if config["scenario"] == "me" else "complete"
+    api_label = {"me": "/api/me", "complete": "complete"}.get(config["scenario"], "toggle")
     for key, label in (("bare", "bare"), ("me", api_label)):
         side = report[key]
         lines.append(
@@ -619,8 +628,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=sorted(SCENARIOS),
         default="me",
         help="me: signed-in GET /api/me vs a bare endpoint (issue 3); complete: signed-in "
-        "POST .../lessons/{lesson}/complete vs a bare endpoint doing one INSERT on the same "
-        "database (issue 4)",
+        "POST .../lessons/{lesson}/complete (a repeat after the first) vs a bare endpoint doing "
+        "one INSERT on the same database (issue 4); complete-toggle: the same, alternating "
+        "POST and DELETE so that every request writes",
     )
     parser.add_argument("--rounds", type=int, default=5, help="rounds per side (default 5)")
     parser.add_argument(

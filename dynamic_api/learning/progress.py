@@ -155,7 +155,8 @@ def progress_from(
 
 
 #: A student's enrollment in a course and its progress rows, in one query: what a repeated
-#: "mark complete" needs (served from the event loop, see ``routes/learning.py``).
+#: "mark complete" needs (served from the event loop, see ``routes/learning.py``). Without
+#: the playback positions, which its answer does not carry.
 ENROLLMENT_WITH_PROGRESS = (
     sa.select(
         Enrollment.id,
@@ -166,7 +167,6 @@ ENROLLMENT_WITH_PROGRESS = (
         Enrollment.last_lesson,
         LessonProgress.lesson,
         LessonProgress.completed_at,
-        LessonProgress.position,
     )
     .select_from(Enrollment)
     .outerjoin(
@@ -201,7 +201,7 @@ def enrollment_with_progress(
         completed_at=first[4],
         last_lesson=first[5],
     )
-    progress = [(row[6], row[7], row[8]) for row in rows if row[6] is not None]
+    progress: list[ProgressRow] = [(row[6], row[7], None) for row in rows if row[6] is not None]
     return enrollment, progress
 
 
