@@ -229,22 +229,36 @@ def record_completion(
     return progress, newly
 
 
-def mark_complete(session: Session, user_id: int, course: str, lesson: str) -> bool:
+def with_lesson_state(
+    rows: list[ProgressRow], lesson: str, completed_at: datetime | None
+) -> list[ProgressRow]:
+    """``rows`` after marking ``lesson`` complete at ``completed_at`` (or not complete, with
+    None): the progress after a write, without reading the rows again."""
+    updated = [(i, completed_at if i == lesson else done, p) for i, done, p in rows]
+    if completed_at is not None and all(i != lesson for i, _, _ in rows):
+        updated.append((lesson, completed_at, None))
+    return updated
+
+
+def mark_complete(
+    session: Session, user_id: int, course: str, lesson: str, *, known_incomplete: bool = False
+) -> bool:
     """Mark a lesson done; idempotent. True when this call completed it.
 
     A read first, so a repeat writes nothing; then update, then insert-unless-exists, and
     nothing after: a loser of the insert race only waits for the winner's commit, so no lock
     upgrade can deadlock on MariaDB.
     """
-    done = session.exec(
-        select(LessonProgress.completed_at).where(
-            col(LessonProgress.user_id) == user_id,
-            col(LessonProgress.course) == course,
-            col(LessonProgress.lesson) == lesson,
-        )
-    ).first()
-    if done is not None:
-        return False  # already complete: a repeat (a double click, a retry) writes nothing
+    if not known_incomplete:  # the caller has not just read the rows
+        done = session.exec(
+            select(LessonProgress.completed_at).where(
+                col(LessonProgress.user_id) == user_id,
+                col(LessonProgress.course) == course,
+                col(LessonProgress.lesson) == lesson,
+            )
+        ).first()
+        if done is not None:
+            return False  # already complete: a repeat (a double click, a retry) writes nothing
     now = utcnow()
     result = session.exec(  # type: ignore[call-overload]
         update(LessonProgress)

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dynamic_api.auth import CurrentUser, current_user, requires, signed_in_user
-from dynamic_api.db import run_in_session
+from dynamic_api.db import run_in_session, utcnow
 from dynamic_api.errors import ApiError, read_json
 from dynamic_api.learning import access, certificates
 from dynamic_api.learning.catalog import Catalog, CatalogStore, CourseIndex
@@ -43,6 +43,7 @@ from dynamic_api.learning.progress import (
     progress_rows,
     record_completion,
     record_visit,
+    with_lesson_state,
 )
 from dynamic_api.learning.views import (
     CompletionResult,
@@ -375,12 +376,12 @@ def _completion_write(
         rows = progress_rows(session, user.id, slug)
         if (lesson.id in completed_ids(context.course, rows)) == complete:
             changed = False  # a repeat: nothing to write, and the rows read are current
+        elif complete:
+            changed = mark_complete(session, user.id, slug, lesson.id, known_incomplete=True)
+            rows = with_lesson_state(rows, lesson.id, utcnow())  # no second read
         else:
-            rows = None  # read again after the write
-            if complete:
-                changed = mark_complete(session, user.id, slug, lesson.id)
-            else:
-                changed = mark_incomplete(session, user.id, slug, lesson.id)
+            changed = mark_incomplete(session, user.id, slug, lesson.id)
+            rows = with_lesson_state(rows, lesson.id, None)
         progress, newly = record_completion(session, enrollment, context.course, rows)
         finished = progress.state is not None and progress.state.complete
         certificates.after_completing_write(session, context.catalog, enrollment, finished)
