@@ -315,3 +315,16 @@ def read_query(request: Request, model: type[M]) -> M:
         return model.model_validate(dict(request.query_params))
     except ValidationError as exc:
         raise _invalid_fields(exc) from None
+
+
+#: Largest id an INTEGER column holds on every backend: a larger path id cannot exist.
+MAX_ID = 2**31 - 1
+
+
+def read_path_id(request: Request, name: str, missing: str) -> int:
+    """The integer path parameter ``name`` (an ``{name:int}`` route); 404 with ``missing``
+    beyond :data:`MAX_ID`, which would otherwise overflow the column type in the query."""
+    value = int(request.path_params[name])
+    if value > MAX_ID:
+        raise ApiError(404, "not_found", missing)
+    return value

@@ -17,6 +17,7 @@ from functools import cached_property
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
+from starlette.requests import Request
 
 from dynamic_api.models import CatalogBlob, CatalogFile, CatalogVersion
 from site_builder.manifest import (
@@ -206,3 +207,9 @@ class CatalogStore:
                     _, dropped = self._files.popitem(last=False)
                     self._file_bytes -= len(dropped)
         return data
+
+
+def request_catalog(request: Request) -> CatalogStore:
+    """The API process's catalog store (made by ``create_app``)."""
+    store: CatalogStore = request.app.state.catalog
+    return store

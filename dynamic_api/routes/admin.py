@@ -22,10 +22,10 @@ from starlette.routing import BaseRoute, Route
 from dynamic_api import accounts
 from dynamic_api.auth import requires, roles_of, signed_in_user
 from dynamic_api.db import run_in_session
-from dynamic_api.errors import ApiError, read_json, read_query
+from dynamic_api.errors import ApiError, read_json, read_path_id, read_query
 from dynamic_api.fields import Slug
 from dynamic_api.instructors import courses_taught_by, is_known_instructor
-from dynamic_api.learning.catalog import Catalog, CatalogStore
+from dynamic_api.learning.catalog import Catalog, request_catalog
 from dynamic_api.models import Role, User
 
 logger = logging.getLogger(__name__)
@@ -121,19 +121,11 @@ def _detail(user: User, roles: frozenset[str], courses: list[str]) -> JSONRespon
 
 
 def _catalog(request: Request, session: Session) -> Catalog | None:
-    store: CatalogStore = request.app.state.catalog
-    return store.current(session)
-
-
-#: Largest id an INTEGER column holds on every backend; larger ones cannot exist.
-MAX_ID = 2**31 - 1
+    return request_catalog(request).current(session)
 
 
 def _user_id(request: Request) -> int:
-    user_id = int(request.path_params["user_id"])
-    if user_id > MAX_ID:
-        raise ApiError(404, "not_found", "There is no user with this id.")
-    return user_id
+    return read_path_id(request, "user_id", "There is no user with this id.")
 
 
 @requires(Role.ADMIN)

@@ -14,12 +14,13 @@ import logging
 from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dynamic_api.auth import requires, signed_in_user
 from dynamic_api.db import run_in_session
-from dynamic_api.errors import ApiError, read_json, read_query
+from dynamic_api.errors import ApiError, read_json, read_path_id, read_query
+from dynamic_api.learning.catalog import request_catalog
 from dynamic_api.models import Role
 from dynamic_api.payments import coupons, orders
 from dynamic_api.payments.checkout import Payments
@@ -36,14 +37,9 @@ from dynamic_api.payments.views import (
     OrderListQuery,
     RefundRequest,
 )
+from dynamic_api.responses import json_response
 
 logger = logging.getLogger(__name__)
-
-
-def _json(model: BaseModel, status: int = 200) -> JSONResponse:
-    response = JSONResponse(model.model_dump(mode="json"), status_code=status)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _order_id(request: Request) -> str:
@@ -120,7 +116,7 @@ async def list_orders(request: Request) -> Response:
             per_page=query.per_page,
         )
 
-    return _json(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 @requires(Role.ADMIN, Role.MODERATOR)
@@ -148,7 +144,7 @@ async def get_order(request: Request) -> Response:
       "404": {$ref: "#/components/responses/NotFound"}
       "500": {$ref: "#/components/responses/InternalError"}
     """
-    return _json(await run_in_session(request, _detail, _order_id(request)))
+    return json_response(await run_in_session(request, _detail, _order_id(request)))
 
 
 @requires(Role.ADMIN)
@@ -208,7 +204,7 @@ async def refund_order(request: Request) -> Response:
     reason = (await read_json(request, RefundRequest, max_bytes=4096)).reason
     _, pending = await Payments.of(request).refund(public_id, by=f"admin:{actor.id}", reason=reason)
     logger.info("Order %s refunded by admin %s (pending: %s)", public_id, actor.id, pending)
-    return _json(await run_in_session(request, _detail, public_id), 202 if pending else 200)
+    return json_response(await run_in_session(request, _detail, public_id), 202 if pending else 200)
 
 
 # --- coupons --------------------------------------------------------------------------------------
@@ -242,7 +238,7 @@ async def list_coupons(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     query = read_query(request, CouponListQuery)
-    store = request.app.state.catalog
+    store = request_catalog(request)
 
     def load(session: Session) -> CouponList:
         found = coupons.listed(
@@ -250,7 +246,7 @@ async def list_coupons(request: Request) -> Response:
         )
         return CouponList(coupons=[CouponView.of(coupon) for coupon in found])
 
-    return _json(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 @requires(Role.ADMIN, Role.INSTRUCTOR)
@@ -290,14 +286,14 @@ async def create_coupon(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     body = await read_json(request, CouponCreate, max_bytes=4096)
-    store = request.app.state.catalog
+    store = request_catalog(request)
 
     def write(session: Session) -> CouponView:
         return CouponView.of(coupons.create(session, store.current(session), body, user=user))
 
     view = await run_in_session(request, write)
     logger.info("Coupon %s created by user %s", view.code, user.id)
-    return _json(view, 201)
+    return json_response(view, 201)
 
 
 @requires(Role.ADMIN, Role.INSTRUCTOR)
@@ -334,9 +330,9 @@ async def update_coupon(request: Request) -> Response:
       "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
-    coupon_id = int(request.path_params["coupon_id"])
+    coupon_id = read_path_id(request, "coupon_id", "There is no coupon with this id.")
     body = await read_json(request, CouponUpdate, max_bytes=1024)
-    store = request.app.state.catalog
+    store = request_catalog(request)
 
     def write(session: Session) -> CouponView:
         coupon = coupons.get(session, coupon_id)
@@ -345,7 +341,7 @@ async def update_coupon(request: Request) -> Response:
         )
         return CouponView.of(updated)
 
-    return _json(await run_in_session(request, write))
+    return json_response(await run_in_session(request, write))
 
 
 ORDER = "/api/admin/orders/{order_id:str}"

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from dynamic_api.auth import requires
 from dynamic_api.db import run_in_session
 from dynamic_api.errors import ApiError, read_body
-from dynamic_api.learning.catalog import CatalogStore
+from dynamic_api.learning.catalog import request_catalog
 from dynamic_api.learning.publish import BundleError, PublishResult, publish_files, unpack
 from dynamic_api.models import CatalogVersion, Role
 from site_builder.settings import Settings
@@ -120,7 +120,7 @@ async def publish(request: Request) -> Response:
             raise ApiError(422, "invalid_bundle", str(exc)) from exc
 
     result = await run_in_session(request, store)
-    catalog: CatalogStore = request.app.state.catalog
+    catalog = request_catalog(request)
     catalog.forget()
     body = PublishAnswer(**result.__dict__)
     return JSONResponse(body.model_dump(mode="json"), status_code=201 if result.created else 200)

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dynamic_api.auth import requires, signed_in_user
@@ -38,8 +38,9 @@ from dynamic_api.db import run_in_session
 from dynamic_api.errors import ApiError, read_json, read_query
 from dynamic_api.fields import Slug
 from dynamic_api.learning import certificates as issuing
-from dynamic_api.learning.catalog import CatalogStore
+from dynamic_api.learning.catalog import request_catalog
 from dynamic_api.models import Certificate, Role, User
+from dynamic_api.responses import json_response
 from site_builder.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -176,12 +177,6 @@ def _admin(settings: Settings, certificate: Certificate, user: User) -> AdminCer
     )
 
 
-def _json(model: BaseModel, *, private: bool = True) -> JSONResponse:
-    response = JSONResponse(model.model_dump(mode="json"))
-    response.headers["Cache-Control"] = "private, no-store" if private else "no-cache"
-    return response
-
-
 @requires()
 async def my_certificates(request: Request) -> Response:
     """The signed-in student's certificates.
@@ -206,7 +201,7 @@ async def my_certificates(request: Request) -> Response:
       "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
-    store: CatalogStore = request.app.state.catalog
+    store = request_catalog(request)
     settings = _settings(request)
 
     def load(session: Session) -> MyCertificates:
@@ -214,7 +209,7 @@ async def my_certificates(request: Request) -> Response:
         rows = issuing.certificates_of(session, user.id)
         return MyCertificates(items=[_mine(settings, row) for row in rows])
 
-    return _json(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 async def verify_certificate(request: Request) -> Response:
@@ -245,7 +240,7 @@ async def verify_certificate(request: Request) -> Response:
     def load(session: Session) -> CertificateRecord:
         return CertificateRecord(**record_values(settings, issuing.get(session, public_id)))
 
-    return _json(await run_in_session(request, load), private=False)
+    return json_response(await run_in_session(request, load), cache_control="no-cache")
 
 
 def render(settings: Settings, snapshot: CertificateSnapshot) -> bytes:
@@ -372,7 +367,7 @@ async def admin_list_certificates(request: Request) -> Response:
             per_page=query.per_page,
         )
 
-    return _json(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 @requires(Role.ADMIN)
@@ -426,7 +421,7 @@ async def revoke_certificate(request: Request) -> Response:
 
     view = await run_in_session(request, write)
     logger.info("Certificate %s revoked by %s", public_id, actor.id)
-    return _json(view)
+    return json_response(view)
 
 
 CERTIFICATE = "/api/certificates/{certificate:str}"

@@ -22,16 +22,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlmodel import Session, col, select
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dynamic_api.auth import CurrentUser, requires, signed_in_user
 from dynamic_api.db import run_in_session, utcnow
-from dynamic_api.errors import ApiError, read_json, read_query
+from dynamic_api.errors import ApiError, read_json, read_path_id, read_query
 from dynamic_api.learning import evaluations as ev
-from dynamic_api.learning.catalog import CatalogStore
+from dynamic_api.learning.catalog import CatalogStore, request_catalog
 from dynamic_api.mail.compose import compose
 from dynamic_api.models import Role, User
+from dynamic_api.responses import json_response
 from site_builder.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -201,21 +202,9 @@ class DecisionBody(BaseModel):
     note: str = Field("", max_length=2000)
 
 
-def _store(request: Request) -> CatalogStore:
-    store: CatalogStore = request.app.state.catalog
-    return store
-
-
 def _grace(request: Request) -> int:
     settings: Settings = request.app.state.settings
     return settings.attempt_grace_seconds
-
-
-def _json(body: BaseModel | dict[str, Any], status: int = 200) -> JSONResponse:
-    data = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
-    response = JSONResponse(data, status_code=status)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _view(session: Session, store: CatalogStore, attempt: Any) -> AttemptView:
@@ -253,13 +242,13 @@ async def get_evaluation(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     course, lesson = request.path_params["course"], request.path_params["lesson"]
-    store, grace = _store(request), _grace(request)
+    store, grace = request_catalog(request), _grace(request)
 
     def load(session: Session) -> EvaluationInfo:
         context = ev.load_evaluation(session, store, user, course, lesson)
         return EvaluationInfo.model_validate(ev.evaluation_info(session, user, context, grace))
 
-    return _json(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 @requires()
@@ -298,7 +287,7 @@ async def start_attempt(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     course, lesson = request.path_params["course"], request.path_params["lesson"]
-    store, grace = _store(request), _grace(request)
+    store, grace = request_catalog(request), _grace(request)
 
     def start(session: Session) -> tuple[AttemptView, bool]:
         context = ev.load_evaluation(session, store, user, course, lesson)
@@ -306,7 +295,7 @@ async def start_attempt(request: Request) -> Response:
         return _view(session, store, attempt), created
 
     view, created = await run_in_session(request, start)
-    return _json(view, 201 if created else 200)
+    return json_response(view, 201 if created else 200)
 
 
 @requires()
@@ -333,7 +322,7 @@ async def get_attempt(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     public_id = request.path_params["attempt"]
-    store, grace = _store(request), _grace(request)
+    store, grace = request_catalog(request), _grace(request)
 
     def load(session: Session) -> AttemptView:
         attempt = ev.owned_attempt(session, public_id, user)
@@ -341,7 +330,7 @@ async def get_attempt(request: Request) -> Response:
         ev.close_expired(session, [attempt], evaluation, utcnow(), grace)
         return _view(session, store, attempt)
 
-    return _json(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 @requires()
@@ -384,7 +373,7 @@ async def submit_attempt(request: Request) -> Response:
     user = await signed_in_user(request)
     body = await read_json(request, SubmitRequest, max_bytes=MAX_SUBMISSION_BYTES)
     public_id = request.path_params["attempt"]
-    store, grace = _store(request), _grace(request)
+    store, grace = request_catalog(request), _grace(request)
 
     def submit(session: Session) -> tuple[AttemptView, bool]:
         done = ev.submit_attempt(session, store, user, public_id, body.answers, grace)
@@ -395,7 +384,7 @@ async def submit_attempt(request: Request) -> Response:
         raise ApiError(
             409, "deadline_passed", "The time for this attempt is over; it was closed unanswered."
         )
-    return _json(view)
+    return json_response(view)
 
 
 def _staff_emails(
@@ -471,7 +460,7 @@ async def ask_for_attempt(request: Request) -> Response:
     user = await signed_in_user(request)
     body = await read_json(request, AttemptRequestBody, max_bytes=16_384)
     course, lesson = request.path_params["course"], request.path_params["lesson"]
-    store = _store(request)
+    store = request_catalog(request)
 
     def ask(session: Session) -> tuple[AttemptRequestView, list[EmailMessage]]:
         context = ev.load_evaluation(session, store, user, course, lesson)
@@ -482,7 +471,7 @@ async def ask_for_attempt(request: Request) -> Response:
     view, emails = await run_in_session(request, ask)
     for email in emails:  # after the commit: no email about a request that was not stored
         request.app.state.mailer.send(email)
-    return _json(view, 201)
+    return json_response(view, 201)
 
 
 STAFF = (Role.ADMIN, Role.MODERATOR, Role.INSTRUCTOR)
@@ -511,12 +500,12 @@ async def grading_queue(request: Request) -> Response:
       "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
-    store = _store(request)
+    store = request_catalog(request)
 
     def load(session: Session) -> GradingQueue:
         return GradingQueue.model_validate({"items": ev.grading_queue(session, store, user)})
 
-    return _json(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 @requires(*STAFF)
@@ -558,7 +547,7 @@ async def grade_attempt(request: Request) -> Response:
     user = await signed_in_user(request)
     body = await read_json(request, GradeBody, max_bytes=65_536)
     public_id = request.path_params["attempt"]
-    store = _store(request)
+    store = request_catalog(request)
 
     def grade(session: Session) -> AttemptView:
         attempt, _ = ev.grade_attempt(session, store, user, public_id, body.points, body.comment)
@@ -566,7 +555,7 @@ async def grade_attempt(request: Request) -> Response:
 
     view = await run_in_session(request, grade)
     logger.info("Attempt %s graded by user %s", public_id, user.id)
-    return _json(view)
+    return json_response(view)
 
 
 @requires(*STAFF)
@@ -596,16 +585,13 @@ async def list_requests(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     query = read_query(request, RequestQuery)
-    store = _store(request)
+    store = request_catalog(request)
 
     def load(session: Session) -> RequestList:
         items = ev.request_queue(session, store, user, query.status)
         return RequestList.model_validate({"items": items})
 
-    return _json(await run_in_session(request, load))
-
-
-MAX_ID = 2**31 - 1
+    return json_response(await run_in_session(request, load))
 
 
 @requires(*STAFF)
@@ -644,10 +630,8 @@ async def decide_request(request: Request) -> Response:
     """
     user: CurrentUser = await signed_in_user(request)
     body = await read_json(request, DecisionBody, max_bytes=16_384)
-    request_id = int(request.path_params["request_id"])
-    if request_id > MAX_ID:
-        raise ApiError(404, "not_found", "There is no such request among your courses.")
-    store = _store(request)
+    request_id = read_path_id(request, "request_id", "There is no such request among your courses.")
+    store = request_catalog(request)
     settings: Settings = request.app.state.settings
     grant = body.decision == "grant"
 
@@ -675,7 +659,7 @@ async def decide_request(request: Request) -> Response:
 
     view, email = await run_in_session(request, decide)
     request.app.state.mailer.send(email)
-    return _json(view)
+    return json_response(view)
 
 
 EVALUATION = "/api/courses/{course:str}/evaluations/{lesson:str}"

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dynamic_api.auth import CurrentUser, current_user, requires, signed_in_user
 from dynamic_api.db import run_in_session, utcnow
 from dynamic_api.errors import ApiError, read_json
 from dynamic_api.learning import access, certificates
-from dynamic_api.learning.catalog import Catalog, CatalogStore, CourseIndex
+from dynamic_api.learning.catalog import Catalog, CatalogStore, CourseIndex, request_catalog
 from dynamic_api.learning.enrollment import (
     active_enrollments,
     check_mode,
@@ -62,18 +62,10 @@ from dynamic_api.learning.views import (
 )
 from dynamic_api.loop_reads import LoopReader
 from dynamic_api.models import Enrollment, EnrollmentMode
+from dynamic_api.responses import json_response
 
 #: Media paths: the build's own file names (no ``..``, no hidden files).
 MEDIA_PATH = re.compile(r"^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$")
-
-
-def catalog_store(request: Request) -> CatalogStore:
-    store: CatalogStore = request.app.state.catalog
-    return store
-
-
-def json(model: BaseModel, status: int = 200) -> JSONResponse:
-    return JSONResponse(model.model_dump(mode="json"), status_code=status)
 
 
 @dataclass
@@ -128,7 +120,7 @@ async def list_courses(request: Request) -> Response:
       "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await current_user(request)
-    store = catalog_store(request)
+    store = request_catalog(request)
 
     def load(session: Session) -> CourseList:
         catalog = store.current(session)
@@ -139,7 +131,7 @@ async def list_courses(request: Request) -> Response:
         ]
         return CourseList(version=catalog_version(catalog), courses=courses)
 
-    return json(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 async def get_course(request: Request) -> Response:
@@ -165,12 +157,12 @@ async def get_course(request: Request) -> Response:
     """
     user = await current_user(request)
     slug = request.path_params["course"]
-    store = catalog_store(request)
+    store = request_catalog(request)
 
     def load(session: Session) -> CourseOutline:
         return CourseOutline.of_index(access.visible_course(store.current(session), slug, user))
 
-    return json(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 @requires()
@@ -200,12 +192,12 @@ async def get_status(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     slug = request.path_params["course"]
-    store = catalog_store(request)
+    store = request_catalog(request)
 
     def load(session: Session) -> CourseStatus:
         return course_status(session, load_course(session, store, slug, user), user)
 
-    return json(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 @requires()
@@ -254,7 +246,7 @@ async def enroll_in_course(request: Request) -> Response:
     body = await read_json(request, EnrollRequest, max_bytes=1024)
     mode = EnrollmentMode(body.mode)
     slug = request.path_params["course"]
-    store = catalog_store(request)
+    store = request_catalog(request)
 
     def write(session: Session) -> tuple[CourseStatus, bool]:
         context = load_course(session, store, slug, user)
@@ -263,7 +255,7 @@ async def enroll_in_course(request: Request) -> Response:
         return course_status(session, context, user), changed
 
     status, changed = await run_in_session(request, write)
-    return json(status, 201 if changed else 200)
+    return json_response(status, 201 if changed else 200)
 
 
 @requires()
@@ -289,7 +281,7 @@ async def leave_course(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     slug = request.path_params["course"]
-    store = catalog_store(request)
+    store = request_catalog(request)
 
     def write(session: Session) -> None:
         context = load_course(session, store, slug, user)
@@ -327,7 +319,7 @@ async def get_lesson(request: Request) -> Response:
     """
     user = await current_user(request)
     slug, lesson_id = request.path_params["course"], request.path_params["lesson"]
-    store = catalog_store(request)
+    store = request_catalog(request)
 
     def load(session: Session) -> LessonBody:
         context = load_course(session, store, slug, user)
@@ -349,16 +341,14 @@ async def get_lesson(request: Request) -> Response:
             next=context.course.after(lesson.id),
         )
 
-    response = json(await run_in_session(request, load))
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return json_response(await run_in_session(request, load))
 
 
 def _completion_write(
     request: Request, user: CurrentUser, complete: bool
 ) -> Callable[[Session], CompletionResult]:
     slug, lesson_id = request.path_params["course"], request.path_params["lesson"]
-    store = catalog_store(request)
+    store = request_catalog(request)
 
     def write(session: Session) -> CompletionResult:
         context = load_course(session, store, slug, user)
@@ -408,7 +398,7 @@ async def _repeat_on_the_loop(request: Request, user: CurrentUser) -> Completion
     ``None``, and the request takes the thread path, which decides and writes.
     """
     reader: LoopReader | None = getattr(request.app.state, "session_reader", None)
-    catalog = catalog_store(request).fresh()
+    catalog = request_catalog(request).fresh()
     if reader is None or catalog is None:
         return None
     slug, lesson_id = request.path_params["course"], request.path_params["lesson"]
@@ -470,8 +460,8 @@ async def complete_lesson(request: Request) -> Response:
     user = await signed_in_user(request)
     repeat = await _repeat_on_the_loop(request, user)
     if repeat is not None:
-        return json(repeat)
-    return json(await run_in_session(request, _completion_write(request, user, True)))
+        return json_response(repeat)
+    return json_response(await run_in_session(request, _completion_write(request, user, True)))
 
 
 @requires()
@@ -502,7 +492,7 @@ async def uncomplete_lesson(request: Request) -> Response:
       "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
-    return json(await run_in_session(request, _completion_write(request, user, False)))
+    return json_response(await run_in_session(request, _completion_write(request, user, False)))
 
 
 @requires()
@@ -539,7 +529,7 @@ async def visit_lesson(request: Request) -> Response:
     user = await signed_in_user(request)
     body = await read_json(request, VisitRequest, max_bytes=1024)
     slug, lesson_id = request.path_params["course"], request.path_params["lesson"]
-    store = catalog_store(request)
+    store = request_catalog(request)
 
     def write(session: Session) -> None:
         context = load_course(session, store, slug, user)
@@ -592,7 +582,7 @@ async def get_media(request: Request) -> Response:
     slug, path = request.path_params["course"], request.path_params["path"]
     if not MEDIA_PATH.fullmatch(path) or len(path) > 300:
         raise ApiError(404, "not_found", "There is no such file.")
-    store = catalog_store(request)
+    store = request_catalog(request)
 
     def load(session: Session) -> bytes:
         context = load_course(session, store, slug, user)
@@ -638,7 +628,7 @@ async def my_courses(request: Request) -> Response:
       "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
-    store = catalog_store(request)
+    store = request_catalog(request)
 
     def load(session: Session) -> Dashboard:
         catalog = store.current(session)
@@ -652,7 +642,7 @@ async def my_courses(request: Request) -> Response:
             courses.append(dashboard_course(index, enrollment, progress))
         return Dashboard(courses=courses, unavailable=unavailable)
 
-    return json(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 COURSE = "/api/courses/{course:str}"

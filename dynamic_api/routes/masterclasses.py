@@ -25,7 +25,7 @@ from icalendar import Event
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dynamic_api import calendars
@@ -33,10 +33,11 @@ from dynamic_api.auth import current_user, requires, signed_in_user
 from dynamic_api.db import run_in_session, utcnow
 from dynamic_api.errors import ApiError
 from dynamic_api.learning import masterclasses as mc
-from dynamic_api.learning.catalog import Catalog, CatalogStore
+from dynamic_api.learning.catalog import Catalog, request_catalog
 from dynamic_api.learning.enrollment import active_enrollments
 from dynamic_api.learning.views import Price
 from dynamic_api.models import CalendarFeed, User
+from dynamic_api.responses import json_response
 from dynamic_api.routes.certificates import api_root
 from site_builder.manifest import ManifestMasterclass
 from site_builder.settings import Settings
@@ -103,17 +104,6 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _store(request: Request) -> CatalogStore:
-    store: CatalogStore = request.app.state.catalog
-    return store
-
-
-def _private(model: BaseModel, status: int = 200) -> JSONResponse:
-    response = JSONResponse(model.model_dump(mode="json"), status_code=status)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _view(
     session: Session,
     settings: Settings,
@@ -169,7 +159,7 @@ async def list_masterclasses(request: Request) -> Response:
       "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await current_user(request)
-    store, settings = _store(request), _settings(request)
+    store, settings = request_catalog(request), _settings(request)
 
     def load(session: Session) -> MasterclassList:
         catalog = store.current(session)
@@ -185,7 +175,7 @@ async def list_masterclasses(request: Request) -> Response:
             past=[v for v in reversed(views) if v.phase == mc.ENDED],
         )
 
-    return _private(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 async def get_masterclass(request: Request) -> Response:
@@ -211,7 +201,7 @@ async def get_masterclass(request: Request) -> Response:
     """
     user = await current_user(request)
     slug = request.path_params["masterclass"]
-    store, settings = _store(request), _settings(request)
+    store, settings = request_catalog(request), _settings(request)
 
     def load(session: Session) -> MasterclassView:
         catalog = store.current(session)
@@ -220,7 +210,7 @@ async def get_masterclass(request: Request) -> Response:
         registered = mc.is_registered(session, user.id, slug) if user is not None else None
         return _view(session, settings, catalog, masterclass, registered)
 
-    return _private(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 @requires()
@@ -258,7 +248,7 @@ async def register(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     slug = request.path_params["masterclass"]
-    store, settings = _store(request), _settings(request)
+    store, settings = request_catalog(request), _settings(request)
 
     def write(session: Session) -> tuple[MasterclassView, EmailMessage | None]:
         catalog = store.current(session)
@@ -287,7 +277,7 @@ async def register(request: Request) -> Response:
     view, email = await run_in_session(request, write)
     if email is not None:  # after the commit: no confirmation of a registration not stored
         request.app.state.mailer.send(email)
-    return _private(view, 201 if email is not None else 200)
+    return json_response(view, 201 if email is not None else 200)
 
 
 @requires()
@@ -314,7 +304,7 @@ async def cancel_registration(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     slug = request.path_params["masterclass"]
-    store = _store(request)
+    store = request_catalog(request)
 
     def write(session: Session) -> None:
         masterclass = mc.visible(store.current(session), slug, user)
@@ -363,7 +353,7 @@ async def join(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     slug = request.path_params["masterclass"]
-    store, settings = _store(request), _settings(request)
+    store, settings = request_catalog(request), _settings(request)
 
     def load(session: Session) -> JoinInfo:
         masterclass = mc.visible(store.current(session), slug, user)
@@ -385,7 +375,7 @@ async def join(request: Request) -> Response:
             end=window.end,
         )
 
-    return _private(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 def _ics(data: bytes, filename: str, *, attachment: bool, cache: str) -> Response:
@@ -423,7 +413,7 @@ async def masterclass_ics(request: Request) -> Response:
       "500": {$ref: "#/components/responses/InternalError"}
     """
     slug = request.path_params["masterclass"]
-    store, settings = _store(request), _settings(request)
+    store, settings = request_catalog(request), _settings(request)
 
     def load(session: Session) -> ManifestMasterclass:
         masterclass = mc.visible(store.current(session), slug, None)
@@ -465,7 +455,7 @@ async def my_calendar(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     feed = await run_in_session(request, mc.feed_of, user.id)
-    return _private(_feed_view(_settings(request), feed))
+    return json_response(_feed_view(_settings(request), feed))
 
 
 @requires()
@@ -492,7 +482,7 @@ async def regenerate_calendar(request: Request) -> Response:
     user = await signed_in_user(request)
     feed = await run_in_session(request, mc.regenerate_feed, user.id)
     logger.info("Calendar feed of user %s regenerated", user.id)
-    return _private(_feed_view(_settings(request), feed))
+    return json_response(_feed_view(_settings(request), feed))
 
 
 def feed_events(
@@ -539,7 +529,7 @@ async def calendar_feed(request: Request) -> Response:
       "500": {$ref: "#/components/responses/InternalError"}
     """
     token = request.path_params["token"]
-    store, settings = _store(request), _settings(request)
+    store, settings = request_catalog(request), _settings(request)
 
     def load(session: Session) -> tuple[int, str, list[Event]]:
         user_id = mc.feed_owner(session, token)

@@ -14,13 +14,14 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dynamic_api.auth import current_user, requires, signed_in_user
 from dynamic_api.db import run_in_session
 from dynamic_api.errors import ApiError, read_body, read_json, read_query
 from dynamic_api.fields import SLUG_RE
+from dynamic_api.learning.catalog import request_catalog
 from dynamic_api.payments import orders
 from dynamic_api.payments.checkout import Payments, site_base
 from dynamic_api.payments.pricing import ItemKind
@@ -33,17 +34,12 @@ from dynamic_api.payments.views import (
     PriceQuote,
     WebhookResult,
 )
+from dynamic_api.responses import json_response
 
 logger = logging.getLogger(__name__)
 
 #: PayPal's webhook bodies are a few kilobytes.
 WEBHOOK_MAX_BYTES = 256 * 1024
-
-
-def _json(model: BaseModel, status: int = 200) -> JSONResponse:
-    response = JSONResponse(model.model_dump(mode="json"), status_code=status)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _slug(value: str) -> str:
@@ -63,7 +59,7 @@ async def _quote(request: Request, kind: ItemKind, slug: str) -> Response:
     query = read_query(request, PriceQuery)
     user = await current_user(request)
     quote = await Payments.of(request).quote(kind, _slug(slug), query.coupon, user)
-    return _json(PriceQuote.of(quote))
+    return json_response(PriceQuote.of(quote))
 
 
 async def course_price(request: Request) -> Response:
@@ -187,7 +183,7 @@ async def checkout(request: Request) -> Response:
     started = await payments.checkout(
         user, kind, slug, body.coupon, site_base(request, request.app.state.settings)
     )
-    return _json(CheckoutOrder.of(started.order, started.coupon), 201)
+    return json_response(CheckoutOrder.of(started.order, started.coupon), 201)
 
 
 @requires()
@@ -217,7 +213,7 @@ async def get_order(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     order, coupon = await Payments.of(request).own_order(user.id, _order_id(request))
-    return _json(CheckoutOrder.of(order, coupon))
+    return json_response(CheckoutOrder.of(order, coupon))
 
 
 @requires()
@@ -272,7 +268,7 @@ async def capture(request: Request) -> Response:
     payments = Payments.of(request)
     order = await payments.capture(user.id, _order_id(request))
     order, coupon = await payments.own_order(user.id, order.public_id)
-    return _json(CheckoutOrder.of(order, coupon))
+    return json_response(CheckoutOrder.of(order, coupon))
 
 
 @requires()
@@ -304,7 +300,7 @@ async def cancel(request: Request) -> Response:
     payments = Payments.of(request)
     order = await payments.cancel(user.id, _order_id(request))
     order, coupon = await payments.own_order(user.id, order.public_id)
-    return _json(CheckoutOrder.of(order, coupon))
+    return json_response(CheckoutOrder.of(order, coupon))
 
 
 async def paypal_webhook(request: Request) -> Response:
@@ -344,7 +340,7 @@ async def paypal_webhook(request: Request) -> Response:
     body = await read_body(request, WEBHOOK_MAX_BYTES)
     status, outcome = await Payments.of(request).webhook(request.headers, body)
     logger.info("PayPal webhook: %s (%s)", status, outcome)
-    return _json(WebhookResult(status=status, outcome=outcome))  # type: ignore[arg-type]
+    return json_response(WebhookResult(status=status, outcome=outcome))  # type: ignore[arg-type]
 
 
 @requires()
@@ -379,7 +375,7 @@ async def my_payments(request: Request) -> Response:
             ]
         )
 
-    return _json(await run_in_session(request, load))
+    return json_response(await run_in_session(request, load))
 
 
 @requires()
@@ -408,7 +404,7 @@ async def receipt_pdf(request: Request) -> Response:
     """
     user = await signed_in_user(request)
     public_id = _order_id(request)
-    store = request.app.state.catalog
+    store = request_catalog(request)
     settings = request.app.state.settings
 
     def load(session: Session) -> object:

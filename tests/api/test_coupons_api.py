@@ -350,6 +350,9 @@ def test_admins_and_instructors_manage_coupons(
         for c in admin.get("/api/admin/coupons", params={"active": "false"}).json()["coupons"]
     ] == ["SPRING-25"]
     assert admin.patch("/api/admin/coupons/999999", json={"active": False}).status_code == 404
+    for too_large in (2**31, 10**30):  # beyond any INTEGER column: 404, not an overflow 500
+        response = admin.patch(f"/api/admin/coupons/{too_large}", json={"active": False})
+        assert response.status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -153,6 +153,8 @@ def test_failing_then_limits_then_extra_attempt_on_request(
     other = login_as("instructor")
     assert other.get("/api/admin/attempt-requests").json()["items"] == []
     assert student.get("/api/admin/attempt-requests").status_code == 403
+    unknown = teacher.post(f"/api/admin/attempt-requests/{10**30}", json={"decision": "deny"})
+    assert unknown.status_code == 404
     decided = teacher.post(
         f"/api/admin/attempt-requests/{queue[0]['id']}",
         json={"decision": "grant", "extra_attempts": 1, "note": "Good luck"},
