@@ -1,9 +1,10 @@
 """Lesson progress: completing, un-completing, the lesson to resume, playback positions, and
 the student's view of a course (what ``/status`` and the dashboard show).
 
-Every write is race-free: marking complete is an insert-unless-exists plus a conditional
-update, so 20 parallel calls leave one row and one completion time; the course's completion
-time is set by ``UPDATE … WHERE completed_at IS NULL``, so it is recorded once.
+Every write is race-free: marking complete is a conditional update, else an
+insert-unless-exists, so 20 parallel calls leave one row and one completion time (a repeat of
+a lesson already complete writes nothing); the course's completion time is set by
+``UPDATE … WHERE completed_at IS NULL``, so it is recorded once.
 """
 
 from __future__ import annotations

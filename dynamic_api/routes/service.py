@@ -59,7 +59,11 @@ HealthCheck = Callable[[Request], Awaitable[CheckResult]]
 
 
 async def catalog_info(request: Request) -> CatalogInfo:
-    """The current published catalog version (the newest row of ``catalog_versions``)."""
+    """The current published catalog version (the newest row of ``catalog_versions``), read
+    once per request: the catalog check and the health body both use it."""
+    known: CatalogInfo | None = getattr(request.state, "catalog_info", None)
+    if known is not None:
+        return known
     from dynamic_api.db import run_in_session
     from dynamic_api.models import CatalogVersion
 
@@ -71,7 +75,8 @@ async def catalog_info(request: Request) -> CatalogInfo:
             return CatalogInfo(available=False)
         return CatalogInfo(available=True, version=row.version, published_at=row.published_at)
 
-    return await run_in_session(request, load)
+    request.state.catalog_info = info = await run_in_session(request, load)
+    return info
 
 
 async def check_catalog(request: Request) -> CheckResult:
