@@ -12,14 +12,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 PRIVATE = "private, no-store"
+JSON = "application/json"
 
 
 def json_response(
     body: BaseModel | Mapping[str, Any], status: int = 200, *, cache_control: str = PRIVATE
-) -> JSONResponse:
-    """``body`` as JSON (models in their JSON mode: decimals and datetimes as strings)."""
-    data = body.model_dump(mode="json") if isinstance(body, BaseModel) else dict(body)
-    return JSONResponse(data, status_code=status, headers={"Cache-Control": cache_control})
+) -> Response:
+    """``body`` as JSON (models in their JSON mode: decimals and datetimes as strings).
+
+    A model is serialised to bytes by pydantic's own encoder in one step, as compact and
+    UTF-8 as ``JSONResponse`` writes a dict: a dict first and ``json.dumps`` after cost
+    about twice as much on the hot endpoints."""
+    headers = {"Cache-Control": cache_control}
+    if isinstance(body, BaseModel):
+        content = body.__pydantic_serializer__.to_json(body)
+        return Response(content, status_code=status, headers=headers, media_type=JSON)
+    return JSONResponse(dict(body), status_code=status, headers=headers)

@@ -13,10 +13,19 @@ An instructor of another course is an ordinary student here.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from dynamic_api.auth import CurrentUser
 from dynamic_api.errors import ApiError
 from dynamic_api.learning.catalog import Catalog, CourseIndex
-from dynamic_api.models import Enrollment, EnrollmentMode, EnrollmentStatus, Role
+from dynamic_api.models import (
+    AnyEnrollment,
+    Enrollment,
+    EnrollmentMode,
+    EnrollmentRow,
+    EnrollmentStatus,
+    Role,
+)
 from site_builder.manifest import ManifestLesson
 
 
@@ -48,7 +57,11 @@ def known_lesson(course: CourseIndex, lesson_id: str) -> ManifestLesson:
     return lesson
 
 
-def active(enrollment: Enrollment | None) -> Enrollment | None:
+#: An enrollment of either form; :func:`active` returns the form it was given.
+E = TypeVar("E", Enrollment, EnrollmentRow)
+
+
+def active(enrollment: E | None) -> E | None:
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE.value:
         return None
     return enrollment
@@ -58,7 +71,7 @@ def check_lesson_access(
     user: CurrentUser | None,
     course: CourseIndex,
     lesson: ManifestLesson,
-    enrollment: Enrollment | None,
+    enrollment: AnyEnrollment | None,
 ) -> None:
     """Raise the 401/403 that explains why the caller may not read a gated lesson."""
     if lesson.public or lesson.preview:

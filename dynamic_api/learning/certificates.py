@@ -44,6 +44,7 @@ from dynamic_api.db import utcnow
 from dynamic_api.errors import ApiError
 from dynamic_api.learning.catalog import Catalog, CourseIndex
 from dynamic_api.models import (
+    AnyEnrollment,
     Certificate,
     Enrollment,
     EnrollmentMode,
@@ -95,7 +96,7 @@ def _enabled(certificate: dict[str, Any] | None) -> bool:
     return bool(certificate and certificate.get("enabled"))
 
 
-def _full(enrollment: Enrollment | None) -> bool:
+def _full(enrollment: AnyEnrollment | None) -> bool:
     """An active, complete enrollment that may earn a certificate (not an audit)."""
     return (
         enrollment is not None
@@ -183,7 +184,7 @@ def program_snapshot(
     )
 
 
-def issue_for_course(session: Session, catalog: Catalog, enrollment: Enrollment) -> bool:
+def issue_for_course(session: Session, catalog: Catalog, enrollment: AnyEnrollment) -> bool:
     """Issue the course certificate ``enrollment`` has earned, unless it exists; then any
     program certificate that completes. True when a certificate was issued now."""
     course = catalog.course(enrollment.course)
@@ -220,7 +221,7 @@ def _holds(session: Session, user_id: int, kind: CertificateKind, subject: str) 
 
 
 def after_completing_write(
-    session: Session, catalog: Catalog | None, enrollment: Enrollment | None, complete: bool
+    session: Session, catalog: Catalog | None, enrollment: AnyEnrollment | None, complete: bool
 ) -> bool:
     """The hook the completing writes call after ``record_completion``: issue what is due
     once the course is complete (not only the first time: a certificate the first call

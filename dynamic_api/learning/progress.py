@@ -9,6 +9,7 @@ a lesson already complete writes nothing); the course's completion time is set b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -21,7 +22,14 @@ from dynamic_api.db import utcnow
 from dynamic_api.learning import grading
 from dynamic_api.learning.catalog import CourseIndex
 from dynamic_api.learning.completion import Completion, completion, resume_lesson
-from dynamic_api.models import Attempt, AttemptStatus, Enrollment, LessonProgress
+from dynamic_api.models import (
+    AnyEnrollment,
+    Attempt,
+    AttemptStatus,
+    Enrollment,
+    EnrollmentRow,
+    LessonProgress,
+)
 from dynamic_api.upsert import insert_or_ignore
 
 
@@ -121,7 +129,7 @@ def course_progress(
     session: Session,
     user_id: int,
     course: CourseIndex,
-    enrollment: Enrollment | None,
+    enrollment: AnyEnrollment | None,
     rows: list[ProgressRow] | None = None,
 ) -> CourseProgress:
     """The student's records for ``course`` (two queries at most, or one when ``rows`` were
@@ -136,7 +144,7 @@ def progress_from(
     course: CourseIndex,
     rows: list[ProgressRow],
     evaluations: dict[str, EvaluationSummary],
-    enrollment: Enrollment | None,
+    enrollment: AnyEnrollment | None,
 ) -> CourseProgress:
     """:func:`course_progress` from records already read (pure)."""
     progress = CourseProgress(evaluations=evaluations)
@@ -155,9 +163,10 @@ def progress_from(
     return progress
 
 
-#: A student's enrollment in a course and its progress rows, in one query: what a repeated
-#: "mark complete" needs (served from the event loop, see ``routes/learning.py``). Without
-#: the playback positions, which its answer does not carry.
+#: A student's enrollment in a course and its progress rows, in one query: what "complete"
+#: and "un-complete" read before they write (on the event loop where the backend allows it,
+#: see ``routes/learning.py``). Without the playback positions, which their answer does not
+#: carry.
 ENROLLMENT_WITH_PROGRESS = (
     sa.select(
         Enrollment.id,
@@ -184,15 +193,24 @@ ENROLLMENT_WITH_PROGRESS = (
 )
 
 
+@dataclass
+class EnrollmentRead:
+    """A student's enrollment in a course (``None``: not enrolled) and its progress rows,
+    as :data:`ENROLLMENT_WITH_PROGRESS` read them: on the event loop or in the thread."""
+
+    enrollment: EnrollmentRow | None
+    rows: list[ProgressRow]
+
+
 def enrollment_with_progress(
-    user_id: int, course: str, rows: list[tuple[Any, ...]]
-) -> tuple[Enrollment, list[ProgressRow]] | None:
+    user_id: int, course: str, rows: Sequence[Sequence[Any]]
+) -> EnrollmentRead:
     """The rows of :data:`ENROLLMENT_WITH_PROGRESS` as an (unattached) enrollment and its
-    progress rows; ``None`` without an enrollment."""
+    progress rows."""
     if not rows:
-        return None
+        return EnrollmentRead(None, [])
     first = rows[0]
-    enrollment = Enrollment(
+    enrollment = EnrollmentRow(
         id=first[0],
         user_id=user_id,
         course=course,
@@ -203,12 +221,53 @@ def enrollment_with_progress(
         last_lesson=first[5],
     )
     progress: list[ProgressRow] = [(row[6], row[7], None) for row in rows if row[6] is not None]
-    return enrollment, progress
+    return EnrollmentRead(enrollment, progress)
+
+
+def read_enrollment_with_progress(session: Session, user_id: int, course: str) -> EnrollmentRead:
+    """:data:`ENROLLMENT_WITH_PROGRESS` in the session's transaction (Core: no ORM objects)."""
+    found = session.connection().execute(
+        ENROLLMENT_WITH_PROGRESS, {"user_id": user_id, "course": course}
+    )
+    return enrollment_with_progress(user_id, course, found.all())
+
+
+# The writes of "mark complete" and "un-complete", built once (SQLAlchemy memoises a
+# statement's cache key, so running one again costs no compile) and run as Core statements:
+# an ORM bulk update would look for objects to synchronise in the session on every call.
+# The bound names differ from the column names, which an UPDATE reserves for its SET clause.
+_PROGRESS = LessonProgress.__table__  # type: ignore[attr-defined]
+_ENROLLMENTS = Enrollment.__table__  # type: ignore[attr-defined]
+_THIS_LESSON = sa.and_(
+    _PROGRESS.c.user_id == sa.bindparam("b_user"),
+    _PROGRESS.c.course == sa.bindparam("b_course"),
+    _PROGRESS.c.lesson == sa.bindparam("b_lesson"),
+)
+_NOW = sa.bindparam("b_now", type_=_PROGRESS.c.updated_at.type)
+COMPLETE_LESSON = (
+    sa.update(_PROGRESS)
+    .where(_THIS_LESSON, _PROGRESS.c.completed_at.is_(None))
+    .values(completed_at=_NOW, updated_at=_NOW)
+)
+UNCOMPLETE_LESSON = (
+    sa.update(_PROGRESS)
+    .where(_THIS_LESSON, _PROGRESS.c.completed_at.is_not(None))
+    .values(completed_at=None, updated_at=_NOW)
+)
+COMPLETE_COURSE = (
+    sa.update(_ENROLLMENTS)
+    .where(_ENROLLMENTS.c.id == sa.bindparam("b_id"), _ENROLLMENTS.c.completed_at.is_(None))
+    .values(completed_at=sa.bindparam("b_now", type_=_ENROLLMENTS.c.completed_at.type))
+)
+
+
+def _lesson_params(user_id: int, course: str, lesson: str, now: datetime) -> dict[str, Any]:
+    return {"b_user": user_id, "b_course": course, "b_lesson": lesson, "b_now": now}
 
 
 def record_completion(
     session: Session,
-    enrollment: Enrollment,
+    enrollment: AnyEnrollment,
     course: CourseIndex,
     rows: list[ProgressRow] | None = None,
 ) -> tuple[CourseProgress, bool]:
@@ -219,10 +278,8 @@ def record_completion(
     newly = False
     if progress.state is not None and progress.state.complete and enrollment.completed_at is None:
         now = utcnow()
-        result = session.exec(  # type: ignore[call-overload]
-            update(Enrollment)
-            .where(col(Enrollment.id) == enrollment.id, col(Enrollment.completed_at).is_(None))
-            .values(completed_at=now)
+        result = session.connection().execute(
+            COMPLETE_COURSE, {"b_id": enrollment.id, "b_now": now}
         )
         newly = result.rowcount == 1
         if newly:
@@ -261,15 +318,8 @@ def mark_complete(
         if done is not None:
             return False  # already complete: a repeat (a double click, a retry) writes nothing
     now = utcnow()
-    result = session.exec(  # type: ignore[call-overload]
-        update(LessonProgress)
-        .where(
-            col(LessonProgress.user_id) == user_id,
-            col(LessonProgress.course) == course,
-            col(LessonProgress.lesson) == lesson,
-            col(LessonProgress.completed_at).is_(None),
-        )
-        .values(completed_at=now, updated_at=now)
+    result = session.connection().execute(
+        COMPLETE_LESSON, _lesson_params(user_id, course, lesson, now)
     )
     if result.rowcount == 1:
         return True
@@ -287,15 +337,8 @@ def mark_complete(
 def mark_incomplete(session: Session, user_id: int, course: str, lesson: str) -> bool:
     """Undo "complete" (the playback position stays). The course's completion time, once
     recorded, stays: a certificate may already have been issued for it."""
-    result = session.exec(  # type: ignore[call-overload]
-        update(LessonProgress)
-        .where(
-            col(LessonProgress.user_id) == user_id,
-            col(LessonProgress.course) == course,
-            col(LessonProgress.lesson) == lesson,
-            col(LessonProgress.completed_at).is_not(None),
-        )
-        .values(completed_at=None, updated_at=utcnow())
+    result = session.connection().execute(
+        UNCOMPLETE_LESSON, _lesson_params(user_id, course, lesson, utcnow())
     )
     return bool(result.rowcount == 1)
 

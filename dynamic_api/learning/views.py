@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from dynamic_api.learning.catalog import Catalog, CourseIndex
 from dynamic_api.learning.progress import CourseProgress
-from dynamic_api.models import Enrollment
+from dynamic_api.models import AnyEnrollment, Enrollment
 from site_builder.manifest import ManifestLesson, ManifestPrice
 
 
@@ -158,7 +158,7 @@ class CourseStatus(BaseModel):
 
 
 def progress_of(
-    index: CourseIndex, progress: CourseProgress, enrollment: Enrollment | None
+    index: CourseIndex, progress: CourseProgress, enrollment: AnyEnrollment | None
 ) -> Progress:
     state = progress.state
     assert state is not None

@@ -8,12 +8,14 @@ from dynamic_api.models.base import METADATA, NAMING_CONVENTION, TABLE_OPTIONS
 from dynamic_api.models.catalog import CatalogBlob, CatalogFile, CatalogVersion
 from dynamic_api.models.certificates import CalendarFeed, Certificate, MasterclassRegistration
 from dynamic_api.models.learning import (
+    AnyEnrollment,
     Attempt,
     AttemptRequest,
     AttemptStatus,
     CapacityCounter,
     Enrollment,
     EnrollmentMode,
+    EnrollmentRow,
     EnrollmentStatus,
     LessonProgress,
     RequestStatus,
@@ -34,6 +36,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "ROLE_NAMES",
     "TABLE_OPTIONS",
+    "AnyEnrollment",
     "Attempt",
     "AttemptRequest",
     "AttemptStatus",
@@ -47,6 +50,7 @@ __all__ = [
     "CouponRedemption",
     "Enrollment",
     "EnrollmentMode",
+    "EnrollmentRow",
     "EnrollmentStatus",
     "LessonProgress",
     "MasterclassRegistration",

@@ -8,6 +8,7 @@ records at publish time (``dynamic_api/learning/publish.py``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -53,6 +54,26 @@ class Enrollment(SQLModel, table=True):
     last_visited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: Where a paid or granted enrollment came from (an order id, an admin's id).
     source: str = Field(default="", max_length=100)
+
+
+@dataclass(slots=True)
+class EnrollmentRow:
+    """An enrollment read as a plain row, for the hot path of "mark complete", which only
+    reads it (and notes its completion time): building an ORM :class:`Enrollment` costs
+    about 130 µs (pydantic validation, SQLAlchemy instrumentation), more than the query."""
+
+    id: int
+    user_id: int
+    course: str
+    mode: str
+    status: str
+    created_at: datetime
+    completed_at: datetime | None
+    last_lesson: str | None
+
+
+#: Either form of an enrollment, for code that only reads it.
+AnyEnrollment = Enrollment | EnrollmentRow
 
 
 class LessonProgress(SQLModel, table=True):

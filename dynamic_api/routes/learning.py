@@ -2,7 +2,9 @@
 
 Who may see what is decided in ``dynamic_api/learning/access.py``; the completion rules are in
 ``dynamic_api/learning/completion.py``. Each endpoint does its database work in one
-``run_in_session`` call, which also reads the current catalog version.
+``run_in_session`` call, which also reads the current catalog version; "complete" and
+"un-complete" first read the enrollment and progress on the event loop where the backend
+allows it, and take a database thread only to write.
 """
 
 from __future__ import annotations
@@ -34,13 +36,14 @@ from dynamic_api.learning.enrollment import (
 )
 from dynamic_api.learning.progress import (
     ENROLLMENT_WITH_PROGRESS,
+    EnrollmentRead,
     completed_ids,
     course_progress,
     enrollment_with_progress,
     mark_complete,
     mark_incomplete,
     progress_from,
-    progress_rows,
+    read_enrollment_with_progress,
     record_completion,
     record_visit,
     with_lesson_state,
@@ -117,7 +120,6 @@ async def list_courses(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/CourseList"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await current_user(request)
     store = request_catalog(request)
@@ -152,8 +154,6 @@ async def get_course(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/CourseOutline"}
-      "404": {$ref: "#/components/responses/NotFound"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await current_user(request)
     slug = request.path_params["course"]
@@ -186,9 +186,6 @@ async def get_status(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/CourseStatus"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "404": {$ref: "#/components/responses/NotFound"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     slug = request.path_params["course"]
@@ -233,14 +230,7 @@ async def enroll_in_course(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/CourseStatus"}
-      "400": {$ref: "#/components/responses/BadRequest"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "403": {$ref: "#/components/responses/Forbidden"}
-      "404": {$ref: "#/components/responses/NotFound"}
       "409": {$ref: "#/components/responses/Conflict"}
-      "415": {$ref: "#/components/responses/UnsupportedMediaType"}
-      "422": {$ref: "#/components/responses/InvalidFields"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     body = await read_json(request, EnrollRequest, max_bytes=1024)
@@ -274,10 +264,7 @@ async def leave_course(request: Request) -> Response:
       - {name: course, in: path, required: true, schema: {type: string}}
     responses:
       "204": {description: Unenrolled.}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "404": {$ref: "#/components/responses/NotFound"}
       "409": {$ref: "#/components/responses/Conflict"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     slug = request.path_params["course"]
@@ -314,8 +301,6 @@ async def get_lesson(request: Request) -> Response:
             schema: {$ref: "#/components/schemas/LessonBody"}
       "401": {$ref: "#/components/responses/Unauthorized"}
       "403": {$ref: "#/components/responses/Forbidden"}
-      "404": {$ref: "#/components/responses/NotFound"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await current_user(request)
     slug, lesson_id = request.path_params["course"], request.path_params["lesson"]
@@ -345,26 +330,37 @@ async def get_lesson(request: Request) -> Response:
 
 
 def _completion_write(
-    request: Request, user: CurrentUser, complete: bool
+    request: Request, user: CurrentUser, complete: bool, known: EnrollmentRead | None
 ) -> Callable[[Session], CompletionResult]:
+    """The thread side of "complete" / "un-complete": check, write, recompute.
+
+    ``known``: the enrollment and progress rows the event loop read already (then the only
+    statements here are the write and its commit); ``None``: read them here, in one query.
+    Either way the read is not locked, as before a lone write: the write itself is
+    conditional (``completed_at IS NULL`` / ``IS NOT NULL``, then insert-unless-exists), so
+    its row count says whether this call changed anything, whatever ran in between.
+    """
     slug, lesson_id = request.path_params["course"], request.path_params["lesson"]
     store = request_catalog(request)
 
     def write(session: Session) -> CompletionResult:
-        context = load_course(session, store, slug, user)
-        lesson = access.known_lesson(context.course, lesson_id)
-        enrollment = access.active(context.enrollment)
+        catalog = store.current(session)
+        course = access.visible_course(catalog, slug, user)
+        assert catalog is not None
+        lesson = access.known_lesson(course, lesson_id)
+        read = known or read_enrollment_with_progress(session, user.id, slug)
+        enrollment = access.active(read.enrollment)
         if enrollment is None:
             raise ApiError(403, "not_enrolled", "Enroll in the course to record progress.")
-        access.check_lesson_access(user, context.course, lesson, enrollment)
+        access.check_lesson_access(user, course, lesson, enrollment)
         if lesson.evaluation is not None:
             raise ApiError(
                 409,
                 "evaluation_lesson",
                 "An evaluation is completed by passing it, not by marking it complete.",
             )
-        rows = progress_rows(session, user.id, slug)
-        if (lesson.id in completed_ids(context.course, rows)) == complete:
+        rows = read.rows
+        if (lesson.id in completed_ids(course, rows)) == complete:
             changed = False  # a repeat: nothing to write, and the rows read are current
         elif complete:
             changed = mark_complete(session, user.id, slug, lesson.id, known_incomplete=True)
@@ -372,60 +368,75 @@ def _completion_write(
         else:
             changed = mark_incomplete(session, user.id, slug, lesson.id)
             rows = with_lesson_state(rows, lesson.id, None)
-        progress, newly = record_completion(session, enrollment, context.course, rows)
+        progress, newly = record_completion(session, enrollment, course, rows)
         finished = progress.state is not None and progress.state.complete
-        certificates.after_completing_write(session, context.catalog, enrollment, finished)
+        certificates.after_completing_write(session, catalog, enrollment, finished)
         return CompletionResult(
             course=slug,
             lesson=lesson.id,
             completed=complete,
             changed=changed,
             course_completed_now=newly,
-            progress=progress_of(context.course, progress, enrollment),
+            progress=progress_of(course, progress, enrollment),
         )
 
     return write
 
 
-async def _repeat_on_the_loop(request: Request, user: CurrentUser) -> CompletionResult | None:
-    """Answer a repeated "complete" (a double click, a retry) from the event loop.
-
-    When the lesson is already complete, nothing is written: the answer needs one read (the
-    enrollment and its progress rows, :data:`ENROLLMENT_WITH_PROGRESS`), which the loop
-    reader of the session lookup can make without a thread hop (``loop_reads.py``). Anything
-    else (no reader, a catalog to re-check, evaluations, a lesson not complete yet, a course
-    complete whose certificate hook must run, an enrollment that is not active) returns
-    ``None``, and the request takes the thread path, which decides and writes.
-    """
+async def _read_on_the_loop(request: Request, user: CurrentUser) -> EnrollmentRead | None:
+    """The caller's enrollment and progress rows of the course, read on the event loop by
+    the session lookup's loop reader (``loop_reads.py``; one query, no thread hop), or
+    ``None`` when there is no reader, it cannot answer now, or the catalog must be checked
+    in the database first (then the thread path reads them)."""
     reader: LoopReader | None = getattr(request.app.state, "session_reader", None)
-    catalog = request_catalog(request).fresh()
-    if reader is None or catalog is None:
+    if reader is None or request_catalog(request).fresh() is None:
         return None
-    slug, lesson_id = request.path_params["course"], request.path_params["lesson"]
-    course = catalog.course(slug)
-    lesson = course.lesson(lesson_id) if course is not None else None
-    if course is None or lesson is None or course.course.status != "published":
-        return None
-    if course.has_evaluations:
-        return None
+    slug = request.path_params["course"]
     found = await reader.fetch(ENROLLMENT_WITH_PROGRESS, {"user_id": user.id, "course": slug})
-    read = enrollment_with_progress(user.id, slug, found) if found is not None else None
-    if read is None:
+    return enrollment_with_progress(user.id, slug, found) if found is not None else None
+
+
+def _repeat_answer(
+    request: Request, known: EnrollmentRead, complete: bool
+) -> CompletionResult | None:
+    """The answer to a repeat (a double click, a retry: the lesson is already in the state
+    asked for), which writes nothing; ``None`` when the thread path must decide: a course
+    that is not plainly published, evaluations (their scores count), an enrollment that is
+    not active, a lesson to change, or a course complete whose certificate hook must run."""
+    catalog = request_catalog(request).fresh()
+    course = catalog.course(request.path_params["course"]) if catalog is not None else None
+    if course is None or course.course.status != "published" or course.has_evaluations:
         return None
-    enrollment, rows = read
-    if access.active(enrollment) is None or lesson.id not in completed_ids(course, rows):
+    lesson = course.lesson(request.path_params["lesson"])
+    enrollment = access.active(known.enrollment)
+    if lesson is None or lesson.evaluation is not None or enrollment is None:
         return None
-    progress = progress_from(course, rows, {}, enrollment)
+    if (lesson.id in completed_ids(course, known.rows)) != complete:
+        return None
+    progress = progress_from(course, known.rows, {}, enrollment)
     if progress.state is None or progress.state.complete:
         return None
     return CompletionResult(
-        course=slug,
+        course=course.course.slug,
         lesson=lesson.id,
-        completed=True,
+        completed=complete,
         changed=False,
         course_completed_now=False,
         progress=progress_of(course, progress, enrollment),
     )
+
+
+async def _set_completion(request: Request, complete: bool) -> Response:
+    """Both completion endpoints: read on the event loop when it can, answer a repeat from
+    there, and otherwise hop to a database thread only to write (and commit)."""
+    user = await signed_in_user(request)
+    known = await _read_on_the_loop(request, user)
+    if known is not None:
+        repeat = _repeat_answer(request, known, complete)
+        if repeat is not None:
+            return json_response(repeat)
+    write = _completion_write(request, user, complete, known)
+    return json_response(await run_in_session(request, write))
 
 
 @requires()
@@ -451,17 +462,9 @@ async def complete_lesson(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/CompletionResult"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "403": {$ref: "#/components/responses/Forbidden"}
-      "404": {$ref: "#/components/responses/NotFound"}
       "409": {$ref: "#/components/responses/Conflict"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
-    user = await signed_in_user(request)
-    repeat = await _repeat_on_the_loop(request, user)
-    if repeat is not None:
-        return json_response(repeat)
-    return json_response(await run_in_session(request, _completion_write(request, user, True)))
+    return await _set_completion(request, True)
 
 
 @requires()
@@ -485,14 +488,9 @@ async def uncomplete_lesson(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/CompletionResult"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "403": {$ref: "#/components/responses/Forbidden"}
-      "404": {$ref: "#/components/responses/NotFound"}
       "409": {$ref: "#/components/responses/Conflict"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
-    user = await signed_in_user(request)
-    return json_response(await run_in_session(request, _completion_write(request, user, False)))
+    return await _set_completion(request, False)
 
 
 @requires()
@@ -518,13 +516,6 @@ async def visit_lesson(request: Request) -> Response:
           schema: {$ref: "#/components/schemas/VisitRequest"}
     responses:
       "204": {description: Recorded.}
-      "400": {$ref: "#/components/responses/BadRequest"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "403": {$ref: "#/components/responses/Forbidden"}
-      "404": {$ref: "#/components/responses/NotFound"}
-      "415": {$ref: "#/components/responses/UnsupportedMediaType"}
-      "422": {$ref: "#/components/responses/InvalidFields"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     body = await read_json(request, VisitRequest, max_bytes=1024)
@@ -575,8 +566,6 @@ async def get_media(request: Request) -> Response:
       "206": {description: The requested byte range.}
       "401": {$ref: "#/components/responses/Unauthorized"}
       "403": {$ref: "#/components/responses/Forbidden"}
-      "404": {$ref: "#/components/responses/NotFound"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await current_user(request)
     slug, path = request.path_params["course"], request.path_params["path"]
@@ -624,8 +613,6 @@ async def my_courses(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/Dashboard"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     store = request_catalog(request)

@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from dynamic_api.db import session_scope
 from dynamic_api.models import Enrollment, LessonProgress
+from dynamic_api.routes import learning as learning_routes
 
 pytestmark = pytest.mark.all_databases
 
@@ -308,6 +309,59 @@ def test_a_repeated_complete_answers_like_the_first(
     with session_scope(engine) as session:
         session.exec(update(Enrollment).values(status="revoked"))  # type: ignore[call-overload]
     assert complete(student, PAID, "gated").status_code == 403
+
+
+@pytest.mark.parametrize("course", [OPEN, PAID])
+def test_the_loop_read_and_the_thread_read_give_the_same_answers(
+    db_backend: str,
+    catalog: Publisher,
+    student: TestClient,
+    engine: Engine,
+    course: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "Complete" and "un-complete" read the enrollment and progress on the event loop when
+    the backend has a loop reader, and in the database thread otherwise: the same sequence
+    of calls (first, repeat, undo, repeat of the undo) answers the same either way."""
+    grant(engine, student.user["id"], course)  # type: ignore[attr-defined]
+    lesson = "welcome" if course == OPEN else "gated"
+    path = f"/api/courses/{course}/lessons/{lesson}/complete"
+    thread_reads: list[int] = []
+    read_in_thread = learning_routes.read_enrollment_with_progress
+
+    def counted(*args: Any) -> Any:
+        thread_reads.append(1)
+        return read_in_thread(*args)
+
+    monkeypatch.setattr(learning_routes, "read_enrollment_with_progress", counted)
+
+    def run_sequence() -> list[Any]:
+        calls = [student.delete, student.post, student.post, student.delete, student.delete]
+        answers = []
+        for call in calls:
+            response = call(path)
+            assert response.status_code == 200, response.text
+            answers.append(response.json())
+        return answers
+
+    reader = student.app.state.session_reader  # type: ignore[attr-defined]
+    student.get(f"/api/courses/{course}/status")  # the catalog is fresh: the loop may read
+    with_reader = run_sequence()
+    assert len(thread_reads) == (0 if reader is not None else 5)
+    student.app.state.session_reader = None  # type: ignore[attr-defined]
+    try:
+        without_reader = run_sequence()
+    finally:
+        student.app.state.session_reader = reader  # type: ignore[attr-defined]
+    assert len(thread_reads) == (5 if reader is not None else 10)
+    assert without_reader == with_reader
+    assert [a["changed"] for a in with_reader] == [False, True, False, True, False]
+    assert [a["completed"] for a in with_reader] == [False, True, True, False, False]
+    assert with_reader[1]["progress"]["completed"] == [lesson]
+    assert with_reader[4]["progress"]["completed"] == []
+    with session_scope(engine) as session:
+        rows = session.exec(select(LessonProgress)).all()
+        assert [(r.lesson, r.completed_at) for r in rows] == [(lesson, None)]
 
 
 def test_a_repeat_in_an_unfinished_course_keeps_the_resume_point(
