@@ -92,12 +92,9 @@ async def publish(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/PublishAnswer"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "403": {$ref: "#/components/responses/Forbidden"}
       "413": {$ref: "#/components/responses/PayloadTooLarge"}
       "415": {$ref: "#/components/responses/UnsupportedMediaType"}
       "422": {$ref: "#/components/responses/InvalidFields"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     settings: Settings = request.app.state.settings
     _check_deploy_token(request, settings)
@@ -142,9 +139,6 @@ async def list_versions(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/VersionList"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "403": {$ref: "#/components/responses/Forbidden"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
 
     def load(session: Session) -> VersionList:

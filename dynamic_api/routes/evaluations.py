@@ -236,9 +236,6 @@ async def get_evaluation(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/EvaluationInfo"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "404": {$ref: "#/components/responses/NotFound"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     course, lesson = request.path_params["course"], request.path_params["lesson"]
@@ -279,11 +276,7 @@ async def start_attempt(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/AttemptView"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "403": {$ref: "#/components/responses/Forbidden"}
-      "404": {$ref: "#/components/responses/NotFound"}
       "409": {$ref: "#/components/responses/Conflict"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     course, lesson = request.path_params["course"], request.path_params["lesson"]
@@ -316,9 +309,6 @@ async def get_attempt(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/AttemptView"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "404": {$ref: "#/components/responses/NotFound"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     public_id = request.path_params["attempt"]
@@ -361,14 +351,7 @@ async def submit_attempt(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/AttemptView"}
-      "400": {$ref: "#/components/responses/BadRequest"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "404": {$ref: "#/components/responses/NotFound"}
       "409": {$ref: "#/components/responses/Conflict"}
-      "413": {$ref: "#/components/responses/PayloadTooLarge"}
-      "415": {$ref: "#/components/responses/UnsupportedMediaType"}
-      "422": {$ref: "#/components/responses/InvalidFields"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     body = await read_json(request, SubmitRequest, max_bytes=MAX_SUBMISSION_BYTES)
@@ -448,14 +431,7 @@ async def ask_for_attempt(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/AttemptRequestView"}
-      "400": {$ref: "#/components/responses/BadRequest"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "403": {$ref: "#/components/responses/Forbidden"}
-      "404": {$ref: "#/components/responses/NotFound"}
       "409": {$ref: "#/components/responses/Conflict"}
-      "415": {$ref: "#/components/responses/UnsupportedMediaType"}
-      "422": {$ref: "#/components/responses/InvalidFields"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     body = await read_json(request, AttemptRequestBody, max_bytes=16_384)
@@ -495,9 +471,6 @@ async def grading_queue(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/GradingQueue"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "403": {$ref: "#/components/responses/Forbidden"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     store = request_catalog(request)
@@ -535,14 +508,7 @@ async def grade_attempt(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/AttemptView"}
-      "400": {$ref: "#/components/responses/BadRequest"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "403": {$ref: "#/components/responses/Forbidden"}
-      "404": {$ref: "#/components/responses/NotFound"}
       "409": {$ref: "#/components/responses/Conflict"}
-      "415": {$ref: "#/components/responses/UnsupportedMediaType"}
-      "422": {$ref: "#/components/responses/InvalidFields"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     body = await read_json(request, GradeBody, max_bytes=65_536)
@@ -578,10 +544,7 @@ async def list_requests(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/RequestList"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "403": {$ref: "#/components/responses/Forbidden"}
       "422": {$ref: "#/components/responses/InvalidFields"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user = await signed_in_user(request)
     query = read_query(request, RequestQuery)
@@ -619,14 +582,7 @@ async def decide_request(request: Request) -> Response:
         content:
           application/json:
             schema: {$ref: "#/components/schemas/AttemptRequestView"}
-      "400": {$ref: "#/components/responses/BadRequest"}
-      "401": {$ref: "#/components/responses/Unauthorized"}
-      "403": {$ref: "#/components/responses/Forbidden"}
-      "404": {$ref: "#/components/responses/NotFound"}
       "409": {$ref: "#/components/responses/Conflict"}
-      "415": {$ref: "#/components/responses/UnsupportedMediaType"}
-      "422": {$ref: "#/components/responses/InvalidFields"}
-      "500": {$ref: "#/components/responses/InternalError"}
     """
     user: CurrentUser = await signed_in_user(request)
     body = await read_json(request, DecisionBody, max_bytes=16_384)
