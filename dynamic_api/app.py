@@ -27,6 +27,7 @@ from dynamic_api.auth import SessionCookieMiddleware
 from dynamic_api.csrf import CrossOriginProtectionMiddleware
 from dynamic_api.db import database_executors, database_unavailable, engine_for
 from dynamic_api.errors import EXCEPTION_HANDLERS
+from dynamic_api.learning import certificates
 from dynamic_api.learning.catalog import CatalogStore
 from dynamic_api.loop_reads import loop_reader_for
 from dynamic_api.mail import Mailer, transport_for
@@ -68,11 +69,13 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.engine = engine
         app.state.session_reader = session_reader
         app.state.mailer = mailer
+        certificates.mail_when_issued(engine, settings, mailer.send)  # "your certificate is ready"
         app.state.paypal = paypal
         for name, executor in executors.items():
             setattr(app.state, name, executor)
         yield
     finally:
+        certificates.stop_mailing(engine)
         app.state.paypal = None
         if paypal is not None:
             await paypal.aclose()

@@ -18,17 +18,26 @@ The rules (README, "Certificates and calendars"):
   names, completion date, hours, expiry, design, the school's name) so later edits of the
   content or the account do not change an issued certificate. The PDF is printed from the
   snapshot alone, the first time it is asked for, and stored (:func:`store_pdf`).
+- **Emailed once**: a certificate inserted by a transaction is emailed to its student when
+  that transaction commits (:func:`mail_when_issued`), never for one that rolls back, and
+  never twice: only the call whose insert won records it.
+- **Reinstated**: an admin can undo a revocation (:func:`reinstate`), with a reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select, update
 
@@ -39,6 +48,7 @@ from dynamic_api.certificates import (
     new_certificate_id,
     verification_url,
 )
+from dynamic_api.certificates.mail import ready_email
 from dynamic_api.certificates.snapshot import ID_PATTERN, LANGUAGE_PATTERN
 from dynamic_api.db import utcnow
 from dynamic_api.errors import ApiError
@@ -53,6 +63,9 @@ from dynamic_api.models import (
 )
 from dynamic_api.upsert import insert_or_ignore
 from site_builder.manifest import ManifestProgram
+from site_builder.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 #: What a verification record says about a certificate.
 VALID, REVOKED, EXPIRED = "valid", "revoked", "expired"
@@ -113,18 +126,22 @@ def _student(session: Session, user_id: int) -> User | None:
     return user
 
 
-def _insert(session: Session, user_id: int, snapshot: CertificateSnapshot, subject: str) -> bool:
-    return insert_or_ignore(
+def _insert(session: Session, student: User, snapshot: CertificateSnapshot, subject: str) -> bool:
+    """Insert unless the student holds it already; an insert is emailed after the commit."""
+    inserted = insert_or_ignore(
         session,
         Certificate,
         public_id=snapshot.id,
-        user_id=user_id,
+        user_id=student.id,
         kind=snapshot.kind.value,
         subject=subject,
         snapshot=snapshot.to_dict(),
         issued_at=utcnow(),
         expires_on=snapshot.expires_on,
     )
+    if inserted:
+        _mail_after_commit(session, student, snapshot)
+    return inserted
 
 
 def course_snapshot(
@@ -200,7 +217,7 @@ def issue_for_course(session: Session, catalog: Catalog, enrollment: AnyEnrollme
         assert enrollment.completed_at is not None
         completed_on = enrollment.completed_at.date()
         snapshot = course_snapshot(catalog, course, student.name, completed_on)
-        issued = _insert(session, enrollment.user_id, snapshot, course.course.slug)
+        issued = _insert(session, student, snapshot, course.course.slug)
     programs = [p for p in catalog.manifest.programs if enrollment.course in p.courses]
     if programs:
         issued = issue_programs(session, catalog, student, programs) or issued
@@ -280,7 +297,7 @@ def issue_programs(
             finished.append(enrollment.completed_at.date())
         else:
             snapshot = program_snapshot(catalog, program, student, max(finished))
-            issued = _insert(session, student.id, snapshot, program.slug) or issued
+            issued = _insert(session, student, snapshot, program.slug) or issued
     return issued
 
 
@@ -311,6 +328,78 @@ def catch_up(session: Session, catalog: Catalog | None, user_id: int) -> None:
     student = _student(session, user_id)
     if student is not None and catalog.manifest.programs:
         issue_programs(session, catalog, student, catalog.manifest.programs)
+
+
+# --- the "certificate ready" email ----------------------------------------------------------
+
+#: Where each engine's (each app's) issued certificates are emailed: its settings and
+#: ``Mailer.send``, set by the app's lifespan through :func:`mail_when_issued`.
+_OUTLETS: WeakKeyDictionary[Engine, tuple[Settings, Callable[[EmailMessage], object]]] = (
+    WeakKeyDictionary()
+)
+_PENDING = "lms_certificates_to_mail"
+
+
+@dataclass(frozen=True, slots=True)
+class _Issued:
+    """What the email needs, copied before the commit (no lazy load afterwards)."""
+
+    email: str
+    name: str
+    language: str
+    snapshot: CertificateSnapshot
+
+
+def mail_when_issued(
+    engine: Engine, settings: Settings, send: Callable[[EmailMessage], object]
+) -> None:
+    """Email "your certificate is ready" for every certificate issued in a session of
+    ``engine``, once that session commits. Without this (the CLI, tests that build no app)
+    certificates are issued without an email."""
+    _OUTLETS[engine] = (settings, send)
+
+
+def stop_mailing(engine: Engine) -> None:
+    _OUTLETS.pop(engine, None)
+
+
+def _mail_after_commit(session: Session, student: User, snapshot: CertificateSnapshot) -> None:
+    """Keep the email for the commit. The listeners are per session and only added here, so a
+    write that issues nothing (the common "mark complete") pays nothing for them; they send
+    from the database thread after the commit, as other emails send once ``run_in_session``
+    has returned: the routes that issue need no change."""
+    pending: list[_Issued] | None = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = []
+        event.listen(session, "after_commit", _send_pending)
+        event.listen(session, "after_rollback", _drop_pending)
+    pending.append(_Issued(student.email, student.name, student.language, snapshot))
+
+
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _send_pending(session: Session) -> None:
+    pending: list[_Issued] = session.info.pop(_PENDING, None) or []
+    bind = session.get_bind()
+    outlet = _OUTLETS.get(bind) if pending and isinstance(bind, Engine) else None
+    if outlet is None:
+        return
+    settings, send = outlet
+    for item in pending:
+        try:  # the certificate is committed: a mail problem must not fail the request
+            send(
+                ready_email(
+                    settings,
+                    to=item.email,
+                    name=item.name,
+                    language=item.language,
+                    snapshot=item.snapshot,
+                )
+            )
+        except Exception:
+            logger.exception("Could not email certificate %s", item.snapshot.id)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -406,6 +495,37 @@ def revoke(session: Session, public_id: str, actor_id: int, reason: str) -> Cert
         raise ApiError(409, "already_revoked", "This certificate was already revoked.")
     session.expire(certificate)
     return get(session, public_id)
+
+
+def reinstate(session: Session, public_id: str, actor_id: int, reason: str) -> Certificate:
+    """Undo a revocation (409 ``not_revoked`` unless revoked): the verification page shows
+    the certificate valid again and its PDF is served again. The last revocation's reason
+    and author stay as a record beside the reinstatement's."""
+    certificate = get(session, public_id)
+    result = session.exec(  # type: ignore[call-overload]
+        update(Certificate)
+        .where(col(Certificate.id) == certificate.id, col(Certificate.revoked_at).is_not(None))
+        .values(
+            revoked_at=None,
+            reinstated_at=utcnow(),
+            reinstated_reason=reason,
+            reinstated_by=actor_id,
+        )
+    )
+    if result.rowcount != 1:
+        raise ApiError(409, "not_revoked", "This certificate is not revoked.")
+    session.expire(certificate)
+    return get(session, public_id)
+
+
+def after_reinstating(session: Session, catalog: Catalog | None, certificate: Certificate) -> None:
+    """A reinstated course certificate counts again for its programs: issue those now due."""
+    if catalog is None or certificate.kind != CertificateKind.course.value:
+        return
+    programs = [p for p in catalog.manifest.programs if certificate.subject in p.courses]
+    student = _student(session, certificate.user_id) if programs else None
+    if student is not None:
+        issue_programs(session, catalog, student, programs)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ EMAILS: dict[str, str] = {
     "attempt_request": N_("A student asks for another attempt"),
     "attempt_decision": N_("Your request for another attempt"),
     "masterclass_registration": N_("Your master class registration"),
+    "certificate_ready": N_("Your certificate is ready"),
     "payment_receipt": N_("Your payment is confirmed"),
     "payment_refunded": N_("Your payment was refunded"),
 }

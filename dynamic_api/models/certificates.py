@@ -42,6 +42,10 @@ class Certificate(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_reason: str = Field(default="", max_length=500)
     revoked_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    #: The last time an admin undid a revocation (``revoked_*`` keep the revocation's record).
+    reinstated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reinstated_reason: str = Field(default="", max_length=500)
+    reinstated_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     #: Rendered on first download, then served as stored.
     pdf: bytes | None = Field(default=None, sa_type=BLOB_TYPE)
     pdf_rendered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

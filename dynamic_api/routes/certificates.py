@@ -7,6 +7,7 @@
 | ``GET /api/certificates/{id}.pdf`` | anyone with the id, like the verification page |
 | ``GET /api/admin/certificates`` | admins, moderators |
 | ``POST /api/admin/certificates/{id}/revoke`` | admins |
+| ``POST /api/admin/certificates/{id}/reinstate`` | admins |
 
 The PDF is public on purpose: the id (about 100 random bits) is the key to the verification
 page already, and the PDF shows nothing more than that page does. Issuing is
@@ -34,6 +35,8 @@ from dynamic_api.certificates import (
     UnknownDesignError,
     render_certificate_pdf,
 )
+from dynamic_api.certificates.mail import api_root as api_root  # routes/masterclasses.py uses it
+from dynamic_api.certificates.mail import pdf_url
 from dynamic_api.db import run_in_session
 from dynamic_api.errors import ApiError, read_json, read_query
 from dynamic_api.fields import Slug
@@ -89,6 +92,9 @@ class CertificateStudent(BaseModel):
 class AdminCertificate(CertificateRecord):
     student: CertificateStudent
     revoked_by: int | None
+    reinstated_at: datetime | None = Field(description="The last reinstatement, if any.")
+    reinstated_reason: str | None = Field(description="Why it was reinstated (admins only).")
+    reinstated_by: int | None
 
 
 class AdminCertificateList(BaseModel):
@@ -118,18 +124,17 @@ class RevokeRequest(BaseModel):
     )
 
 
+class ReinstateRequest(RevokeRequest):
+    reason: str = Field(
+        min_length=3,
+        max_length=500,
+        description="Why; kept with the certificate for admins, not shown publicly.",
+    )
+
+
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-def api_root(settings: Settings) -> str:
-    """Absolute root of the API as clients reach it (the site's origin when they share it)."""
-    return settings.api_base or settings.site_url.rstrip("/")
-
-
-def pdf_url(settings: Settings, public_id: str) -> str:
-    return f"{api_root(settings)}/api/certificates/{public_id}.pdf"
 
 
 def record_values(settings: Settings, certificate: Certificate) -> dict[str, Any]:
@@ -174,6 +179,9 @@ def _admin(settings: Settings, certificate: Certificate, user: User) -> AdminCer
         **record_values(settings, certificate),
         student=CertificateStudent(id=user.id, name=user.name, email=user.email),
         revoked_by=certificate.revoked_by,
+        reinstated_at=certificate.reinstated_at,
+        reinstated_reason=certificate.reinstated_reason or None,
+        reinstated_by=certificate.reinstated_by,
     )
 
 
@@ -388,23 +396,67 @@ async def revoke_certificate(request: Request) -> Response:
             schema: {$ref: "#/components/schemas/AdminCertificate"}
       "409": {$ref: "#/components/responses/Conflict"}
     """
+    return await _set_revoked(request, revoked=True)
+
+
+@requires(Role.ADMIN)
+async def reinstate_certificate(request: Request) -> Response:
+    """Reinstate a revoked certificate.
+
+    ---
+    summary: Reinstate a certificate
+    description: >-
+      Admins only (as revoking). Undoes a revocation: the verification page shows the
+      certificate as valid again (or expired, past its validity) and its PDF is served
+      again. The reason is kept for admins beside the revocation's. A program certificate
+      that was waiting for this course certificate is issued. 409 `not_revoked`.
+    operationId: adminReinstateCertificate
+    tags: [admin, certificates]
+    security: [{session: []}]
+    parameters:
+      - {name: certificate, in: path, required: true, schema: {type: string}}
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/ReinstateRequest"}
+    responses:
+      "200":
+        description: The reinstated certificate.
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/AdminCertificate"}
+      "409": {$ref: "#/components/responses/Conflict"}
+    """
+    return await _set_revoked(request, revoked=False)
+
+
+async def _set_revoked(request: Request, *, revoked: bool) -> Response:
+    """Both admin changes of a certificate's standing: a reason, the change, the admin view."""
     actor = await signed_in_user(request)
-    body = await read_json(request, RevokeRequest, max_bytes=4096)
+    model = RevokeRequest if revoked else ReinstateRequest
+    body = await read_json(request, model, max_bytes=4096)
     reason = body.reason.strip()
+    verb = "revoked" if revoked else "reinstated"
     if len(reason) < 3:
-        message = "Say why the certificate is revoked."
+        message = f"Say why the certificate is {verb}."
         raise ApiError(422, "invalid_fields", message, {"reason": message})
     public_id = request.path_params["certificate"]
     settings = _settings(request)
+    store = request_catalog(request)
 
     def write(session: Session) -> AdminCertificate:
-        certificate = issuing.revoke(session, public_id, actor.id, reason)
+        if revoked:
+            certificate = issuing.revoke(session, public_id, actor.id, reason)
+        else:
+            certificate = issuing.reinstate(session, public_id, actor.id, reason)
+            issuing.after_reinstating(session, store.current(session), certificate)
         user = session.get(User, certificate.user_id)
         assert user is not None
         return _admin(settings, certificate, user)
 
     view = await run_in_session(request, write)
-    logger.info("Certificate %s revoked by %s", public_id, actor.id)
+    logger.info("Certificate %s %s by %s", public_id, verb, actor.id)
     return json_response(view)
 
 
@@ -427,6 +479,12 @@ routes: list[BaseRoute] = [
         methods=["POST"],
         name="admin_revoke_certificate",
     ),
+    Route(
+        "/api/admin/certificates/{certificate:str}/reinstate",
+        reinstate_certificate,
+        methods=["POST"],
+        name="admin_reinstate_certificate",
+    ),
 ]
 
 schema_models: list[type[BaseModel]] = [
@@ -435,4 +493,5 @@ schema_models: list[type[BaseModel]] = [
     AdminCertificateList,
     AdminCertificate,
     RevokeRequest,
+    ReinstateRequest,
 ]

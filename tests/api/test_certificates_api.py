@@ -1,7 +1,8 @@
 """Certificates through the API, on every database: issued once on completion (also under
 parallel completions), never for auditors, program certificates, public verification,
 the PDF printed once and then served as stored (its text and QR code checked for real),
-revocation, expiry and the admin list.
+revocation and reinstatement, expiry and the admin list; the "your certificate is ready"
+email, sent once per certificate and only after the issuing transaction commits.
 
 The fixture's members course has one required lesson (`members-lesson`); the tests turn its
 certificate on by editing the published manifest. The open course ends with a quiz whose open
@@ -20,20 +21,34 @@ from urllib.parse import parse_qs, urlsplit
 import pypdf
 import pypdfium2
 import pytest
+import sqlalchemy as sa
 import zxingcpp
-from api_support import PASSWORD, UserFactory, companion
+from api_support import (
+    PASSWORD,
+    Databases,
+    Outbox,
+    UserFactory,
+    companion,
+    html_of,
+    text_of,
+)
 from learning_support import MEMBERS, OPEN, PAID, Publisher, course_of, grant
 from PIL import Image
 from sqlalchemy.engine import Engine
-from sqlmodel import select, update
+from sqlmodel import delete, select, update
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from dynamic_api.db import session_scope
-from dynamic_api.models import Certificate, Enrollment
+from dynamic_api import migrate
+from dynamic_api.db import create_db_engine, session_scope
+from dynamic_api.learning import certificates as issuing
+from dynamic_api.models import Certificate, Enrollment, User
 
 pytestmark = pytest.mark.all_databases
 
 NAME = "Begoña Ibáñez-Okafor"
+EMAIL = "begona@example.com"
+READY = "Your certificate is ready"
 LESSON = "members-lesson"
 QUIZ = f"/api/courses/{OPEN}/evaluations/quiz"
 RIGHT = {
@@ -90,6 +105,11 @@ def mine(client: TestClient) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     assert response.headers["cache-control"] == "private, no-store"
     return list(response.json()["items"])
+
+
+def ready_emails(outbox: Outbox, to: str = EMAIL) -> list[Any]:
+    """The "certificate ready" emails ``to`` received (after the mail thread is idle)."""
+    return [m for m in outbox.messages(to) if m["Subject"] in (READY, "Tu certificado está listo")]
 
 
 def rows(engine: Engine) -> list[Certificate]:
@@ -182,8 +202,98 @@ def test_completing_a_course_issues_one_certificate_with_its_snapshot(
     assert mine(learner)[0]["title"] == "Members Course"
 
 
+def test_completing_a_course_emails_the_certificate_once(
+    db_backend: str, publish: Publisher, learner: TestClient, outbox: Outbox
+) -> None:
+    publish(certify_members())
+    enroll(learner)
+    complete(learner)
+    [certificate] = mine(learner)
+    [email] = ready_emails(outbox)
+    assert email["Content-Language"] == "en"  # the student's language, not the course's (es)
+    text, html = text_of(email), html_of(email)
+    assert f"Hello {NAME}," in text
+    assert "you completed the course “Members Course”" in text
+    assert certificate["verification_url"] in text
+    assert certificate["pdf_url"] in text
+    assert "/account/learning/#certificates" in text  # the dashboard (LMS_SITE_URL)
+    assert f'href="{certificate["verification_url"]}"' in html
+    assert f'href="{certificate["pdf_url"]}"' in html
+
+    # Completing again, un-completing and completing, listing: no second email.
+    complete(learner)
+    learner.delete(f"/api/courses/{MEMBERS}/lessons/{LESSON}/complete")
+    complete(learner)
+    mine(learner)
+    assert len(ready_emails(outbox)) == 1
+
+
+def test_the_email_is_in_the_students_language(
+    db_backend: str, publish: Publisher, learner: TestClient, engine: Engine, outbox: Outbox
+) -> None:
+    with session_scope(engine) as session:
+        session.exec(  # type: ignore[call-overload]
+            update(User).where(User.email == EMAIL).values(language="es")  # type: ignore[arg-type]
+        )
+    publish(certify_members())
+    enroll(learner)
+    complete(learner)
+    [email] = ready_emails(outbox)
+    assert email["Subject"] == "Tu certificado está listo"
+    assert email["Content-Language"] == "es"
+    assert "has completado el curso «Members Course»" in text_of(email)
+
+
+def test_no_email_unless_the_issuing_transaction_commits(
+    db_backend: str,
+    publish: Publisher,
+    learner: TestClient,
+    app: Starlette,
+    engine: Engine,
+    outbox: Outbox,
+) -> None:
+    """The email leaves after the commit: a rolled-back issue sends nothing, a committed one
+    sends once, and a mail failure does not undo the certificate."""
+    publish(certify_members())
+    enroll(learner)
+    complete(learner)
+    with session_scope(engine) as session:
+        session.exec(delete(Certificate))  # type: ignore[call-overload]
+    user_id = learner.user["id"]  # type: ignore[attr-defined]
+    sent: list[Any] = []
+
+    def issue_then_fail() -> None:
+        with session_scope(engine) as session:
+            issuing.catch_up(session, app.state.catalog.current(session), user_id)
+            assert sent == []  # issued, not committed: nothing sent yet
+            raise RuntimeError("a later step of the same transaction fails")
+
+    issuing.mail_when_issued(engine, app.state.settings, sent.append)
+    try:
+        with pytest.raises(RuntimeError):
+            issue_then_fail()
+        assert rows(engine) == []
+        assert sent == []
+        with session_scope(engine) as session:
+            issuing.catch_up(session, app.state.catalog.current(session), user_id)
+        [email] = sent
+        assert rows(engine)[0].public_id in text_of(email)
+
+        def broken(message: Any) -> None:
+            raise OSError("the mail queue is gone")
+
+        issuing.mail_when_issued(engine, app.state.settings, broken)
+        with session_scope(engine) as session:
+            session.exec(delete(Certificate))  # type: ignore[call-overload]
+        with session_scope(engine) as session:
+            issuing.catch_up(session, app.state.catalog.current(session), user_id)
+        assert len(rows(engine)) == 1  # committed, the failure only logged
+    finally:
+        issuing.stop_mailing(engine)
+
+
 def test_parallel_completions_issue_exactly_one_certificate(
-    db_backend: str, publish: Publisher, learner: TestClient, engine: Engine
+    db_backend: str, publish: Publisher, learner: TestClient, engine: Engine, outbox: Outbox
 ) -> None:
     publish(certify_members())
     enroll(learner)
@@ -209,6 +319,7 @@ def test_parallel_completions_issue_exactly_one_certificate(
     assert len(issued) == 1
     assert issued[0].subject == MEMBERS
     assert len(mine(learner)) == 1
+    assert len(ready_emails(outbox)) == 1  # sent by the one call whose insert won
 
 
 def test_no_certificate_when_the_course_awards_none(
@@ -221,7 +332,7 @@ def test_no_certificate_when_the_course_awards_none(
 
 
 def test_auditors_get_no_certificate_until_they_enroll_fully(
-    db_backend: str, publish: Publisher, learner: TestClient, engine: Engine
+    db_backend: str, publish: Publisher, learner: TestClient, engine: Engine, outbox: Outbox
 ) -> None:
     def auditable(manifest: dict[str, Any]) -> None:
         certify_members()(manifest)
@@ -232,10 +343,13 @@ def test_auditors_get_no_certificate_until_they_enroll_fully(
     assert complete(learner)["course_completed_now"] is True
     assert mine(learner) == []
     assert rows(engine) == []
+    assert ready_emails(outbox) == []
     # Enrolling fully after finishing: the certificate comes with the next look at the list.
     enroll(learner, mode="free")
     [certificate] = mine(learner)
     assert certificate["subject"] == MEMBERS
+    [email] = ready_emails(outbox)  # the catch-up that issued it emails it too
+    assert certificate["verification_url"] in text_of(email)
 
 
 def test_passing_an_evaluation_graded_by_hand_issues_the_certificate(
@@ -244,6 +358,7 @@ def test_passing_an_evaluation_graded_by_hand_issues_the_certificate(
     learner: TestClient,
     login_as: Callable[..., TestClient],
     engine: Engine,
+    outbox: Outbox,
 ) -> None:
     enroll(learner, OPEN)
     for lesson in ("welcome", "reading", "path-b"):
@@ -260,10 +375,12 @@ def test_passing_an_evaluation_graded_by_hand_issues_the_certificate(
     [certificate] = [row for row in rows(engine)]
     assert (certificate.kind, certificate.subject) == ("course", OPEN)
     assert certificate.snapshot["design"] == "classic"
+    [email] = ready_emails(outbox)  # to the student, after the grader's transaction
+    assert certificate.public_id in text_of(email)
 
 
 def test_a_program_certificate_once_every_course_is_certified(
-    db_backend: str, catalog: Publisher, learner: TestClient, engine: Engine
+    db_backend: str, catalog: Publisher, learner: TestClient, engine: Engine, outbox: Outbox
 ) -> None:
     """The fixture bundle: the open course and the paid course, both with certificates."""
     user_id = learner.user["id"]  # type: ignore[attr-defined]
@@ -286,10 +403,21 @@ def test_a_program_certificate_once_every_course_is_certified(
     assert program["completed_on"] == dt.datetime.now(dt.UTC).date().isoformat()
     assert certificates[OPEN]["completed_on"] == "2026-03-01"
     assert len(rows(engine)) == 3
+    texts = [text_of(m) for m in ready_emails(outbox)]
+    assert len(texts) == 3  # one per certificate, the program's its own
+    [program_text] = [t for t in texts if program["verification_url"] in t]
+    assert "the program “Fixture bundle”" in program_text
+    [paid_text] = [t for t in texts if certificates[PAID]["verification_url"] in t]
+    assert "the course “Paid Course”" in paid_text
 
 
 def test_a_revoked_course_certificate_holds_back_the_program_certificate(
-    db_backend: str, catalog: Publisher, learner: TestClient, admin: TestClient, engine: Engine
+    db_backend: str,
+    catalog: Publisher,
+    learner: TestClient,
+    admin: TestClient,
+    engine: Engine,
+    outbox: Outbox,
 ) -> None:
     user_id = learner.user["id"]  # type: ignore[attr-defined]
     grant(engine, user_id, PAID)
@@ -307,6 +435,18 @@ def test_a_revoked_course_certificate_holds_back_the_program_certificate(
             .values(completed_at=dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC))
         )
     assert {c["subject"] for c in mine(learner)} == {OPEN, PAID}
+    # Reinstating the course certificate issues the program certificate it held back.
+    reinstated = admin.post(
+        f"/api/admin/certificates/{paid['id']}/reinstate", json={"reason": "Appeal upheld."}
+    )
+    assert reinstated.status_code == 200, reinstated.text
+    assert {(row.kind, row.subject) for row in rows(engine)} == {
+        ("course", OPEN),
+        ("course", PAID),
+        ("program", "fixture-bundle"),
+    }
+    assert len(ready_emails(outbox)) == 3
+    assert any("the program “Fixture bundle”" in text_of(m) for m in ready_emails(outbox))
 
 
 # --- verification and the PDF ------------------------------------------------------------------
@@ -440,6 +580,69 @@ def test_revoked_certificates_show_as_revoked(
     )
 
 
+def test_admins_reinstate_a_revoked_certificate(
+    db_backend: str,
+    issued: dict[str, Any],
+    client: TestClient,
+    admin: TestClient,
+    learner: TestClient,
+    login_as: Callable[..., TestClient],
+    outbox: Outbox,
+) -> None:
+    public_id = issued["id"]
+    path = f"/api/admin/certificates/{public_id}/reinstate"
+    reason = {"reason": "Appeal upheld."}
+    assert client.post(path, json=reason).status_code == 401
+    assert learner.post(path, json=reason).status_code == 403
+    assert login_as("moderator").post(path, json=reason).status_code == 403  # as revoking
+    missing = admin.post("/api/admin/certificates/2222222222222222222a/reinstate", json=reason)
+    assert missing.status_code == 404
+    assert admin.post("/api/admin/certificates/nope/reinstate", json=reason).status_code == 404
+    not_revoked = admin.post(path, json=reason)
+    assert not_revoked.status_code == 409
+    assert not_revoked.json()["error"]["code"] == "not_revoked"
+    for bad in ({"reason": "  "}, {}, {"reason": "x" * 501}, {"reason": "Fine.", "more": 1}):
+        refused = admin.post(path, json=bad)
+        assert refused.status_code == 422, bad
+        assert refused.json()["error"]["code"] == "invalid_fields"
+
+    revoke = admin.post(
+        f"/api/admin/certificates/{public_id}/revoke", json={"reason": "Issued by mistake."}
+    )
+    assert revoke.status_code == 200, revoke.text
+    response = admin.post(path, json={"reason": "  Appeal upheld.  "})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "valid"
+    assert body["revoked_at"] is None
+    assert body["reinstated_reason"] == "Appeal upheld."
+    assert body["reinstated_by"] == admin.user["id"]  # type: ignore[attr-defined]
+    assert body["reinstated_at"] is not None
+
+    record = client.get(f"/api/certificates/{public_id}").json()
+    assert record["status"] == "valid"
+    assert record["revoked_at"] is None
+    assert record["revoked_reason"] is None
+    assert "reinstated_reason" not in record  # for admins only
+    assert record["pdf_url"] is not None
+    assert client.get(f"/api/certificates/{public_id}.pdf").status_code == 200
+    assert mine(learner)[0]["status"] == "valid"
+    again = admin.post(path, json=reason)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "not_revoked"
+    assert len(ready_emails(outbox)) == 1  # reinstating is not a new certificate
+
+    # It can be revoked again, with a new reason.
+    revoke = admin.post(
+        f"/api/admin/certificates/{public_id}/revoke", json={"reason": "Second review."}
+    )
+    assert revoke.status_code == 200, revoke.text
+    record = client.get(f"/api/certificates/{public_id}").json()
+    assert (record["status"], record["revoked_reason"]) == ("revoked", "Second review.")
+    listed = admin.get("/api/admin/certificates?status=revoked").json()
+    assert [item["reinstated_reason"] for item in listed["items"]] == ["Appeal upheld."]
+
+
 def test_expired_certificates_show_as_expired(
     db_backend: str, publish: Publisher, learner: TestClient, client: TestClient, engine: Engine
 ) -> None:
@@ -477,3 +680,54 @@ def test_admins_list_certificates_by_course(
     both = admin.get(f"/api/admin/certificates?course={OPEN}&program=fixture-bundle")
     assert both.status_code == 422
     assert admin.get("/api/admin/certificates?status=lost").status_code == 422
+
+
+# --- the migration that added reinstatement ---------------------------------------------------
+
+
+def test_the_reinstatement_migration_keeps_every_certificate(
+    db_backend: str, databases: Databases
+) -> None:
+    """0006 adds the ``reinstated_*`` columns to existing rows without losing any data
+    (SQLite rebuilds the table), and its downgrade keeps the rest of the row too."""
+    now = "2026-01-02 03:04:05"
+    with databases.scratch(db_backend, "cert") as url:
+        migrate.upgrade(url, "0005")
+        engine = create_db_engine(url)
+        try:
+            with engine.begin() as connection:
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO users (email, email_normalized, name, password_hash,"
+                        " language, is_active, created_at, updated_at) VALUES ('a@example.com',"
+                        " 'a@example.com', 'Ana', 'h', 'es', :yes, :now, :now)"
+                    ),
+                    {"yes": True, "now": now},
+                )
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO certificates (public_id, user_id, kind, subject, snapshot,"
+                        " issued_at, revoked_at, revoked_reason, revoked_by, pdf) VALUES"
+                        " ('abcdefghijk234567892', 1, 'course', 'pandas', :snapshot, :now, :now,"
+                        " 'Plagiarism.', 1, :pdf)"
+                    ),
+                    {"snapshot": '{"title": "Pandas"}', "now": now, "pdf": b"%PDF-1.7 \x00\xff"},
+                )
+            columns = "public_id, subject, snapshot, revoked_reason, revoked_by, pdf"
+            migrate.upgrade(url)
+            with engine.connect() as connection:
+                row = connection.execute(
+                    sa.text(f"SELECT {columns}, reinstated_at, reinstated_reason FROM certificates")
+                ).one()
+            assert tuple(row[:2]) == ("abcdefghijk234567892", "pandas")
+            assert "Pandas" in str(row[2])
+            assert (row[3], row[4], bytes(row[5])) == ("Plagiarism.", 1, b"%PDF-1.7 \x00\xff")
+            assert (row[6], row[7]) == (None, "")
+
+            migrate.downgrade(url, "0005")
+            with engine.connect() as connection:
+                kept = connection.execute(sa.text(f"SELECT {columns} FROM certificates")).one()
+            assert tuple(kept[:2]) == tuple(row[:2])
+            assert bytes(kept[5]) == b"%PDF-1.7 \x00\xff"
+        finally:
+            engine.dispose()

@@ -245,6 +245,12 @@ TEMPLATE_VALUES: dict[str, dict[str, object]] = {
         "lesson": "Quiz",
     },
     "masterclass_registration": {"title": "Live Q&A", "when": "1 Dec 2026", "platform": "Zoom"},
+    "certificate_ready": {
+        "title": "Pandas",
+        "program": False,
+        "pdf_url": "https://api.example/api/certificates/x.pdf",
+        "dashboard_url": "https://site.example/account/learning/#certificates",
+    },
     "payment_receipt": {"receipt": RECEIPT, "item_url": RECEIPT.item_url},
     "payment_refunded": {"receipt": RECEIPT, "revoked": True},
 }
