@@ -21,11 +21,16 @@ from typing import Any
 from babel.dates import format_datetime
 from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from dynamic_api.certificates.designs import DEFAULT_THEME_DIR
 from dynamic_api.certificates.fetcher import OfflineFetcher
+from dynamic_api.errors import ApiError
 from dynamic_api.mail.compose import compose, language_of, sender
 from dynamic_api.models import Order, OrderStatus, User
 from dynamic_api.payments.views import item_path
@@ -190,4 +195,40 @@ def refund_email(settings: Settings, receipt: ReceiptFacts, *, revoked: bool) ->
         language=receipt.language,
         revoked=revoked,
         **_values(receipt, settings),
+    )
+
+
+async def receipt_response(request: Request, public_id: str, *, buyer_id: int | None) -> Response:
+    """The PDF receipt of order ``public_id``, in its buyer's language. ``buyer_id``: only
+    that user's order (the buyer's own download), ``None``: any order (an admin's). 404 when
+    there is no such order, 409 ``not_paid`` before it is paid."""
+    from dynamic_api.db import run_in_session
+    from dynamic_api.learning.catalog import request_catalog
+    from dynamic_api.payments import orders
+
+    store = request_catalog(request)
+    settings = request.app.state.settings
+
+    def load(session: Session) -> ReceiptFacts:
+        order = orders.by_public_id(session, public_id)
+        if order is None or (buyer_id is not None and order.user_id != buyer_id):
+            raise ApiError(404, "not_found", "There is no order with this id.")
+        if order.status not in orders.FINAL:
+            raise ApiError(409, "not_paid", "A receipt is available once the order is paid.")
+        buyer = orders.buyer(session, order.user_id)
+        if buyer is None:
+            raise ApiError(404, "not_found", "The buyer of this order has deleted their account.")
+        catalog = store.current(session)
+        school = catalog.manifest.site_name if catalog is not None else ""
+        return facts(settings, order, buyer, orders.coupon_code(session, order), school)
+
+    receipt = await run_in_session(request, load)
+    pdf = await run_in_threadpool(render_receipt_pdf, receipt)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="receipt-{public_id}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
     )

@@ -24,6 +24,7 @@ from dynamic_api.learning.catalog import request_catalog
 from dynamic_api.models import Role
 from dynamic_api.payments import coupons, orders
 from dynamic_api.payments.checkout import Payments
+from dynamic_api.payments.receipts import receipt_response
 from dynamic_api.payments.views import (
     AdminOrder,
     AdminOrderDetail,
@@ -314,12 +315,37 @@ async def update_coupon(request: Request) -> Response:
     return json_response(await run_in_session(request, write))
 
 
+@requires(Role.ADMIN, Role.MODERATOR)
+async def order_receipt(request: Request) -> Response:
+    """The PDF receipt of an order, as its buyer downloads it.
+
+    ---
+    summary: Download an order's receipt
+    description: >-
+      Admins and moderators: the buyer's A4 PDF receipt (in the buyer's language) of a paid
+      or refunded order, e.g. to answer a student's question. 409 `not_paid` before payment.
+    operationId: adminOrderReceipt
+    tags: [admin, payments]
+    security: [{session: []}]
+    parameters:
+      - {name: order_id, in: path, required: true, schema: {type: string}}
+    responses:
+      "200":
+        description: The PDF.
+        content:
+          application/pdf: {}
+      "409": {$ref: "#/components/responses/Conflict"}
+    """
+    return await receipt_response(request, _order_id(request), buyer_id=None)
+
+
 ORDER = "/api/admin/orders/{order_id:str}"
 
 routes: list[BaseRoute] = [
     Route("/api/admin/orders", list_orders, methods=["GET"], name="admin_list_orders"),
     Route(ORDER, get_order, methods=["GET"], name="admin_get_order"),
     Route(ORDER + "/refund", refund_order, methods=["POST"], name="admin_refund_order"),
+    Route(ORDER + "/receipt.pdf", order_receipt, methods=["GET"], name="admin_order_receipt"),
     Route("/api/admin/coupons", list_coupons, methods=["GET"], name="admin_list_coupons"),
     Route("/api/admin/coupons", create_coupon, methods=["POST"], name="admin_create_coupon"),
     Route(

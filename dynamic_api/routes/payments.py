@@ -12,7 +12,6 @@ import logging
 
 from pydantic import BaseModel
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -21,11 +20,10 @@ from dynamic_api.auth import current_user, requires, signed_in_user
 from dynamic_api.db import run_in_session
 from dynamic_api.errors import ApiError, read_body, read_json, read_query
 from dynamic_api.fields import SLUG_RE
-from dynamic_api.learning.catalog import request_catalog
 from dynamic_api.payments import orders
 from dynamic_api.payments.checkout import Payments, site_base
 from dynamic_api.payments.pricing import ItemKind
-from dynamic_api.payments.receipts import facts, render_receipt_pdf
+from dynamic_api.payments.receipts import receipt_response
 from dynamic_api.payments.views import (
     CheckoutOrder,
     CheckoutRequest,
@@ -380,32 +378,7 @@ async def receipt_pdf(request: Request) -> Response:
       "409": {$ref: "#/components/responses/Conflict"}
     """
     user = await signed_in_user(request)
-    public_id = _order_id(request)
-    store = request_catalog(request)
-    settings = request.app.state.settings
-
-    def load(session: Session) -> object:
-        order = orders.by_public_id(session, public_id)
-        if order is None or order.user_id != user.id:
-            raise ApiError(404, "not_found", "There is no order with this id.")
-        if order.status not in orders.FINAL:
-            raise ApiError(409, "not_paid", "A receipt is available once the order is paid.")
-        buyer = orders.buyer(session, user.id)
-        assert buyer is not None
-        catalog = store.current(session)
-        school = catalog.manifest.site_name if catalog is not None else ""
-        return facts(settings, order, buyer, orders.coupon_code(session, order), school)
-
-    receipt = await run_in_session(request, load)
-    pdf = await run_in_threadpool(render_receipt_pdf, receipt)  # type: ignore[arg-type]
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="receipt-{public_id}.pdf"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return await receipt_response(request, _order_id(request), buyer_id=user.id)
 
 
 ORDER = "/api/checkout/{order_id:str}"

@@ -49,20 +49,23 @@
     } catch (e) { /* storage disabled: the navbar then shows "Sign in" */ }
   }
 
-  /** The page's translated messages: `<script type="application/json" id="account-messages">`. */
-  var messageCache = null;
-  function messages() {
-    if (messageCache === null) {
-      var node = document.getElementById('account-messages');
-      try { messageCache = JSON.parse(node ? node.textContent : '{}') || {}; } catch (e) { messageCache = {}; }
-    }
-    return messageCache;
+  /**
+   * The page's translated messages in `<script type="application/json" id="…">`, read once:
+   * `sayFrom('account-messages')('saved')`, with `{name}` placeholders filled.
+   */
+  function sayFrom(id) {
+    var cache = null;
+    return function (key, values) {
+      if (cache === null) {
+        var node = document.getElementById(id);
+        try { cache = JSON.parse(node ? node.textContent : '{}') || {}; } catch (e) { cache = {}; }
+      }
+      var text = cache[key];
+      return text ? fill(text, values || {}) : '';
+    };
   }
 
-  function say(key, values) {
-    var text = messages()[key];
-    return text ? fill(text, values || {}) : '';
-  }
+  var say = sayFrom('account-messages');
 
   /** Seconds to wait from a `Retry-After` header (seconds, or an HTTP date), or null. */
   function retryAfterSeconds(value) {
@@ -208,6 +211,12 @@
     return next ? base + '?next=' + encodeURIComponent(next) : base;
   }
 
+  /** Whether `user` has one of `roles` (names of `GET /api/me`'s `roles`). */
+  function hasRole(user, roles) {
+    var mine = (user && user.roles) || [];
+    return roles.some(function (role) { return mine.indexOf(role) !== -1; });
+  }
+
   function isAccountPage() {
     return /\/account\//.test(window.location.pathname);
   }
@@ -244,6 +253,7 @@
    *   request: function () { return ['POST', '/api/…', body]; },
    *   success: function (result) {},
    *   failure: function (result) {},        // after the errors are shown
+   *   validate: function (values, errors) {},  // more checks: set errors[name]
    *   session: true,                        // needs a session: a 401 goes to sign-in
    *   methods: {...}                        // more data, methods and getters
    * }
@@ -292,6 +302,7 @@
           if (pair && !errors[pair[0]] && !errors[pair[1]] && values[pair[0]] !== values[pair[1]]) {
             errors[pair[1]] = say('password_mismatch');
           }
+          if (spec.validate) spec.validate.call(this, values, errors); // the page's own hints
           return errors;
         },
 
@@ -434,6 +445,20 @@
     };
   }
 
+  // What the other account pages share (admin.js): one `GET /api/me` per page, the same
+  // API call and sign-in round trip. Set before Alpine starts (this file runs first).
+  window.lmsAccount = {
+    api: api,
+    apiBase: apiBase,
+    fill: fill,
+    form: accountForm,
+    hasRole: hasRole,
+    loadMe: loadMe,
+    sayFrom: sayFrom,
+    signInUrlFor: signInUrlFor,
+    signedOut: signedOut
+  };
+
   // --- components ----------------------------------------------------------------------------
 
   document.addEventListener('alpine:init', function () {
@@ -457,10 +482,11 @@
         get showGuest() { return store().state === 'anonymous' || store().state === 'offline'; },
         get userName() { return store().user ? store().user.name : ''; },
         /** Graders (instructors, moderators, admins) get a "Grading" link. */
-        get isStaff() {
-          var roles = (store().user && store().user.roles) || [];
-          return ['admin', 'moderator', 'instructor'].some(function (role) { return roles.indexOf(role) !== -1; });
-        },
+        get isStaff() { return hasRole(store().user, ['admin', 'moderator', 'instructor']); },
+        /** Order admins (admins; moderators read only) get "Orders". */
+        get canSeeOrders() { return hasRole(store().user, ['admin', 'moderator']); },
+        /** Coupon managers (admins; instructors for their own courses) get "Coupons". */
+        get canManageCoupons() { return hasRole(store().user, ['admin', 'instructor']); },
         get signInHref() {
           var here = window.location.pathname + window.location.search + window.location.hash;
           return signInUrlFor(isAccountPage() ? '' : here);

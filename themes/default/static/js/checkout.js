@@ -102,14 +102,16 @@
     }
   }
 
-  function longDate(value) {
+  /** "Nov 25, 2026" (with `withTime`, "Nov 25, 2026, 3:04 PM") in the page's language. */
+  function longDate(value, withTime) {
     if (!value) return '';
     var text = String(value);
     if (/T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(text)) text += 'Z'; // a naive timestamp is UTC
     var date = new Date(text);
     if (isNaN(date.getTime())) return '';
     try {
-      return new Intl.DateTimeFormat(pageLang(), { dateStyle: 'medium' }).format(date);
+      var style = withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' };
+      return new Intl.DateTimeFormat(pageLang(), style).format(date);
     } catch (e) {
       return date.toLocaleDateString();
     }
@@ -139,6 +141,9 @@
   function couponMessage(error) {
     return say('quote_' + ((error && error.code) || '')) || messageFor(error);
   }
+
+  // Shared with the admins' payment pages (admin.js, loaded after this file).
+  window.lmsPayments = { money: money, longDate: longDate, itemHref: itemHref };
 
   // --- the components ------------------------------------------------------------------------
 
