@@ -17,8 +17,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    ValidationError,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from dynamic_api.fields import Slug
 from dynamic_api.models import Coupon, Order, OrderEvent, OrderStatus, User
@@ -90,6 +92,25 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value is not None else None
 
 
+def _field_errors(model: BaseModel, problems: dict[str, str]) -> ValidationError:
+    """Rules that span fields, each reported against the field the user must change.
+
+    Raised from a model validator, pydantic keeps each ``loc``, so the API's ``fields`` (and
+    a form) show the message beside that input instead of as a sentence about the body.
+    """
+    return ValidationError.from_exception_data(
+        type(model).__name__,
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("value_error", message),
+                loc=(field,),
+                input=getattr(model, field),
+            )
+            for field, message in problems.items()
+        ],
+    )
+
+
 CouponCode = Annotated[
     str, Field(min_length=3, max_length=40, pattern=CODE_PATTERN), AfterValidator(_coupon_code)
 ]
@@ -147,27 +168,31 @@ class CouponCreate(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> CouponCreate:
+        """The rules between fields, each under the field to change, all in one answer."""
+        problems: dict[str, str] = {}
         value = Decimal(self.value)
         if self.kind == "percent":
             if self.currency is not None:
-                raise ValueError("A percentage coupon has no currency.")
+                problems["currency"] = "A percentage coupon has no currency."
             if value > 100:
-                raise ValueError("A percentage is at most 100.")
+                problems["value"] = "A percentage is at most 100."
+        elif not self.currency:
+            problems["currency"] = "A fixed-amount coupon needs its currency (e.g. USD)."
         else:
-            if not self.currency:
-                raise ValueError("A fixed-amount coupon needs its currency (e.g. USD).")
             try:
                 self.currency = normalize_currency(self.currency)
                 Money(value, self.currency)
             except UnknownCurrency:
-                raise ValueError(f"{self.currency} is not a currency code.") from None
+                problems["currency"] = f"{self.currency} is not a currency code."
             except InvalidAmount:
                 digits = minor_units(self.currency)
-                raise ValueError(f"{self.currency} amounts have {digits} decimals.") from None
-            if not paypal_supports(self.currency):
-                raise ValueError(f"PayPal does not take payments in {self.currency}.")
+                problems["value"] = f"{self.currency} amounts have {digits} decimals."
+            if "currency" not in problems and not paypal_supports(self.currency):
+                problems["currency"] = f"PayPal does not take payments in {self.currency}."
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
-            raise ValueError("valid_until must be after valid_from.")
+            problems["valid_until"] = "Must be after valid_from."
+        if problems:
+            raise _field_errors(self, problems)
         return self
 
 

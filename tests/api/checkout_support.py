@@ -1,23 +1,72 @@
 """Helpers of the payment API tests: a PayPal-compatible sandbox on loopback for the app,
-and the buyer's steps (checkout, approve on the approval page, capture) and webhooks."""
+and the buyer's steps (checkout, approve on the approval page, capture) and webhooks.
+
+A test module whose app pays at the sandbox takes the fixtures below in place of
+conftest's, by naming them at module level::
+
+    sandbox = checkout_support.sandbox
+    settings = checkout_support.settings
+    app = checkout_support.app
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+from api_support import make_settings
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from dynamic_api import create_app
 from dynamic_api.db import session_scope, utcnow
 from dynamic_api.models import Coupon, Enrollment, EnrollmentStatus, Order, OrderEvent
-from paypal_sandbox.testing import RunningSandbox
+from paypal_sandbox.testing import RunningSandbox, running_sandbox
+from site_builder.settings import Settings
 
 #: The API's PayPal client in tests: quick retries.
 FAST_RETRIES = {"backoff_base": 0.01, "backoff_max": 0.05, "timeout": 20.0}
+
+
+@pytest.fixture
+def sandbox() -> Iterator[RunningSandbox]:
+    """The test's own PayPal sandbox; it sends no webhooks by itself (see ``deliver``)."""
+    with running_sandbox(auto_webhooks=False) as running:
+        yield running
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, sandbox: RunningSandbox) -> Settings:
+    return make_settings(tmp_path, database_url, paypal_base_url=sandbox.url)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Starlette:
+    return paying_app(settings)
+
+
+def paying_app(settings: Settings) -> Starlette:
+    """The API, its PayPal client retrying quickly."""
+    app = create_app(settings)
+    app.state.paypal_config_changes = FAST_RETRIES
+    return app
+
+
+def error(response: Any) -> tuple[int, str]:
+    """An error answer's status and ``error.code``."""
+    return response.status_code, response.json()["error"]["code"]
+
+
+def user_id(client: TestClient) -> int:
+    """The id of the user a ``login_as`` client is signed in as."""
+    return int(client.user["id"])  # type: ignore[attr-defined]
 
 
 def checkout(client: TestClient, **body: Any) -> Any:
@@ -49,6 +98,28 @@ def buy(client: TestClient, sandbox: RunningSandbox, **body: Any) -> dict[str, A
     assert captured.status_code == 200, captured.text
     result: dict[str, Any] = captured.json()
     return result
+
+
+def refund(client: TestClient, order_id: str, **body: Any) -> Any:
+    """An admin's refund of an order (``reason=`` for the audit trail)."""
+    return client.post(f"/api/admin/orders/{order_id}/refund", json=body)
+
+
+def capture_pending(
+    client: TestClient, sandbox: RunningSandbox, engine: Engine, order: dict[str, Any]
+) -> tuple[Any, str]:
+    """Capture an approved order while PayPal answers PENDING: the answer and the capture id."""
+    sandbox.control.scenario(capture_status="PENDING")
+    response = capture(client, order["order_id"])
+    capture_id = db_order(engine, order["order_id"]).paypal_capture_id
+    assert capture_id is not None
+    return response, capture_id
+
+
+def status_webhook(sandbox: RunningSandbox, capture_id: str, status: str) -> dict[str, Any]:
+    """PayPal changes a capture's status: the webhook it signed, not delivered yet."""
+    changed = sandbox.control.set_capture_status(capture_id, status)
+    return sandbox.control.resend_webhook(changed["event_id"], deliver=False)
 
 
 def deliver(client: TestClient, sent: dict[str, Any]) -> Any:
