@@ -23,13 +23,21 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
-from browser_support import MOBILE, PENDING_FETCHES_DONE, LiveSite, serve_again
+from browser_support import (
+    FAST_ACCOUNTS,
+    MOBILE,
+    PASSWORD,
+    LiveSite,
+    register,
+    serve_again,
+    settle,
+    sign_in,
+)
 from playwright.sync_api import expect
 from test_site import NAMELESS_CONTROLS, UNLABELLED_CONTROLS
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "harbor lights at dawn 42"
 HOME = "/"
 
 
@@ -41,12 +49,8 @@ def accounts_site(site: LiveSite, tmp_path_factory: pytest.TempPathFactory) -> I
     yield from serve_again(
         site,
         tmp_path_factory.mktemp("accounts-site"),
-        rate_limit_login_ip="1000/minute",
-        rate_limit_register_ip="1000/hour",
         rate_limit_forgot_ip="1000/hour",
-        argon2_time_cost=1,
-        argon2_memory_cost=8192,
-        argon2_parallelism=1,
+        **FAST_ACCOUNTS,
     )
 
 
@@ -61,10 +65,6 @@ def page(open_page: Any, accounts_site: LiveSite) -> Any:
 
 def new_email(tag: str) -> str:
     return f"{tag}-{uuid.uuid4().hex[:10]}@example.com"
-
-
-def settle(page: Any) -> None:
-    page.wait_for_function(PENDING_FETCHES_DONE)
 
 
 def mails_to(site: LiveSite, address: str, at_least: int = 1) -> list[EmailMessage]:
@@ -94,23 +94,6 @@ def link_in(message: EmailMessage, page_path: str) -> str:
     assert match, text
     parts = urlsplit(match.group(0))
     return f"{parts.path}?{parts.query}"
-
-
-def register(page: Any, address: str, name: str = "Test Student") -> None:
-    """An account made through the API (not signed in), for tests about what comes after."""
-    response = page.request.post(
-        "/api/auth/register", data={"email": address, "password": PASSWORD, "name": name}
-    )
-    assert response.status == 201, response.text()
-
-
-def sign_in(
-    page: Any, address: str, password: str = PASSWORD, path: str = "/account/sign-in/"
-) -> None:
-    page.goto(path)
-    page.get_by_label("Email address").fill(address)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def navbar(page: Any) -> Any:

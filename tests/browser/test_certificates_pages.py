@@ -5,14 +5,13 @@ page's other states (revoked, unknown, no id).
 
 The demo build is served again with its own database and outbox (`serve_again`). Screenshots
 of the verification page and of the dashboard's certificates, at 1280 and 390 px, light and
-dark, are written to /tmp/shots/cert-*.png for review.
+dark: cert-<name>-<width>-<scheme>.png (see `Screenshots`).
 """
 
 from __future__ import annotations
 
 import io
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,48 +22,34 @@ import pypdfium2
 import pytest
 import sqlalchemy as sa
 import zxingcpp
-from browser_support import DESKTOP, MOBILE, PENDING_FETCHES_DONE, LiveSite, serve_again
+from browser_support import (
+    FAST_ACCOUNTS,
+    MOBILE,
+    OTHER_LOOKS,
+    LiveSite,
+    Screenshots,
+    same_session,
+    serve_again,
+    settle,
+    signed_in_account,
+)
 from playwright.sync_api import expect
-from test_account_pages import PASSWORD, register, sign_in
 from test_site import NAMELESS_CONTROLS, UNLABELLED_CONTROLS
 
 pytestmark = pytest.mark.browser
 
 COURSE = "python-foundations"
-SHOTS = Path("/tmp/shots")
 NAME = "Lucía Fernández-Okafor"
 
 
 @pytest.fixture(scope="module")
 def cert_site(site: LiveSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    yield from serve_again(
-        site,
-        tmp_path_factory.mktemp("certificates-site"),
-        rate_limit_login_ip="1000/minute",
-        rate_limit_register_ip="1000/hour",
-        argon2_time_cost=1,
-        argon2_memory_cost=8192,
-        argon2_parallelism=1,
-    )
+    yield from serve_again(site, tmp_path_factory.mktemp("certificates-site"), **FAST_ACCOUNTS)
 
 
-def settle(page: Any) -> None:
-    page.wait_for_function(PENDING_FETCHES_DONE)
-
-
-def shoot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    settle(page)
-    page.evaluate("window.scrollTo(0, 0)")  # the sticky header at the top of the picture
-    page.screenshot(path=str(SHOTS / f"cert-{name}.png"), full_page=True)
-
-
-def signed_in_student(page: Any, name: str = NAME) -> str:
-    address = f"cert-{uuid.uuid4().hex[:10]}@example.com"
-    register(page, address, name=name)
-    sign_in(page, address, PASSWORD)
-    expect(page.locator("#account-nav .account-nav-name")).to_have_text(name)
-    return address
+@pytest.fixture
+def shoot(tmp_path: Path) -> Screenshots:
+    return Screenshots.into(tmp_path, "cert-")
 
 
 def complete_all_but_last(page: Any) -> str:
@@ -105,10 +90,10 @@ def local_path(url: str) -> str:
 
 
 def test_complete_the_course_download_the_certificate_and_verify_it(
-    open_page: Any, cert_site: LiveSite
+    open_page: Any, cert_site: LiveSite, shoot: Screenshots
 ) -> None:
     page = open_page(site=cert_site)
-    signed_in_student(page)
+    signed_in_account(page, "cert", NAME)
     last = complete_all_but_last(page)
 
     page.goto(f"/courses/{COURSE}/{last}/")
@@ -128,7 +113,7 @@ def test_complete_the_course_download_the_certificate_and_verify_it(
     assert page.evaluate(UNLABELLED_CONTROLS) == []
     assert page.evaluate(NAMELESS_CONTROLS) == []
     section.scroll_into_view_if_needed()
-    shoot(page, "dashboard-1280-light")
+    shoot.one(page, "dashboard-1280-light")
 
     linkedin = card.get_by_role("link", name="Add to LinkedIn profile: Python Foundations")
     href = linkedin.get_attribute("href") or ""
@@ -167,35 +152,29 @@ def test_complete_the_course_download_the_certificate_and_verify_it(
     expect(page).to_have_title("Certificate: Python Foundations")
     assert page.evaluate(UNLABELLED_CONTROLS) == []
     assert page.evaluate(NAMELESS_CONTROLS) == []
-    shoot(page, "verify-1280-light")
+    shoot.one(page, "verify-1280-light")
     with page.expect_download() as again:
         record.get_by_role("link", name="Download the PDF").click()
     assert Path(again.value.path()).read_bytes() == pdf  # the stored PDF, served again
 
     # The same pages in dark mode and on a phone, for the screenshots.
-    for label, viewport, scheme in (
-        ("390-light", MOBILE, "light"),
-        ("390-dark", MOBILE, "dark"),
-        ("1280-dark", DESKTOP, "dark"),
-    ):
-        other = open_page(site=cert_site, viewport=viewport, color_scheme=scheme)
-        other.context.add_cookies(page.context.cookies())
-        other.context.add_init_script("localStorage.setItem('lmsSignedIn', '1')")
+    for label, viewport, scheme in OTHER_LOOKS:
+        other = same_session(open_page, page, cert_site, viewport=viewport, color_scheme=scheme)
         other.goto(local_path(qr_url))
         expect(other.get_by_role("heading", name="Valid certificate")).to_be_visible()
-        shoot(other, f"verify-{label}")
+        shoot.one(other, f"verify-{label}")
         other.goto("/account/learning/")
         expect(other.locator("#certificates .certificate-card")).to_have_count(1)
         other.locator("#certificates").scroll_into_view_if_needed()
-        shoot(other, f"dashboard-{label}")
+        shoot.one(other, f"dashboard-{label}")
         if viewport is MOBILE:
             width = other.evaluate("document.documentElement.scrollWidth")
             assert width <= MOBILE["width"], f"horizontal overflow: {width}px"
 
 
-def test_verification_page_states(open_page: Any, cert_site: LiveSite) -> None:
+def test_verification_page_states(open_page: Any, cert_site: LiveSite, shoot: Screenshots) -> None:
     page = open_page(site=cert_site)
-    signed_in_student(page, "Revoked Person")
+    signed_in_account(page, "cert", "Revoked Person")
     last = complete_all_but_last(page)
     page.request.post(f"/api/courses/{COURSE}/lessons/{last}/complete", data={})
     [certificate] = page.request.get("/api/me/certificates").json()["items"]
@@ -216,7 +195,7 @@ def test_verification_page_states(open_page: Any, cert_site: LiveSite) -> None:
     expect(record.get_by_role("heading", name="Revoked certificate")).to_be_visible()
     expect(record).to_contain_text("Reason: Issued to the wrong account.")
     expect(record.get_by_role("link", name="Download the PDF")).to_be_hidden()
-    shoot(page, "verify-revoked-1280-light")
+    shoot.one(page, "verify-revoked-1280-light")
 
     # Unknown id (the API answers 404, which the page expects).
     unknown = "2222222222222222222a"
@@ -239,7 +218,7 @@ def test_dashboard_without_certificates_shows_the_empty_state(
     open_page: Any, cert_site: LiveSite
 ) -> None:
     page = open_page(site=cert_site)
-    signed_in_student(page, "New Student")
+    signed_in_account(page, "cert", "New Student")
     page.goto("/account/learning/")
     settle(page)
     expect(page.locator(".learning-certificates-empty")).to_be_visible()

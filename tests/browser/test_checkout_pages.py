@@ -5,88 +5,31 @@ the served API) with no payment configuration at all.
 A student opens the paid course, follows "Buy", applies a coupon, pays with PayPal (the
 sandbox's approval page, a real navigation to another origin), comes back enrolled, opens a
 gated lesson, finds the receipt in their payment history and in the mail outbox. Another
-cancels at PayPal and is told nothing was charged. Screenshots of the checkout page at 1280
-and 390 px, light and dark, go to /tmp/shots/pay-*.png (or `$LMS_SHOTS_DIR`).
+cancels at PayPal and is told nothing was charged. Screenshots of the checkout page:
+pay-<name>-<width>-<scheme>.png (see `Screenshots`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import shutil
-import socket
-import threading
 import time
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
-from browser_support import DESKTOP, HOST, MOBILE, PENDING_FETCHES_DONE, LiveSite
-from lms_support import make_settings
+from browser_support import LiveSite, Screenshots, serve_with_paypal, settle, signed_in_account
 from playwright.sync_api import expect
 
-from dynamic_api.cli import publish_local
 from dynamic_api.db import create_db_engine, session_scope
 from dynamic_api.models import Coupon
-from dynamic_api.payments.wiring import bundled_sandbox
-from site_builder.serve import create_serve_app
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "harbor lights at dawn 42"
 PANDAS = "/courses/data-analysis-with-pandas/"
 GATED_LESSON = PANDAS + "series-and-dataframes/"
-SHOTS = Path(os.environ.get("LMS_SHOTS_DIR") or "/tmp/shots")
-
-
-@contextlib.contextmanager
-def serve_with_paypal(site: LiveSite, root: Path) -> Iterator[tuple[LiveSite, str]]:
-    """`site`'s build served again as `lms serve` does it: a fresh database and outbox, and
-    the bundled PayPal sandbox in a thread, its webhooks sent to this server's API."""
-    var = root / "var"
-    shutil.copytree(site.private, var / "site")
-    settings = make_settings(
-        root,
-        content_dir=site.settings.content_dir,
-        output_dir=site.output,
-        var_dir=var,
-        rate_limit_login_ip="1000/minute",
-        rate_limit_register_ip="1000/hour",
-        argon2_time_cost=1,
-        argon2_memory_cost=8192,
-        argon2_parallelism=1,
-    )
-    assert settings.paypal_base_url == ""  # nothing configured: the bundled sandbox
-    publish_local(settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind((HOST, 0))
-    port = sock.getsockname()[1]
-    with bundled_sandbox(settings, HOST, port) as sandbox_url:
-        app = create_serve_app(settings, settings.output_dir, paypal_sandbox_url=sandbox_url)
-        server = uvicorn.Server(
-            uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
-        )
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        served = LiveSite(settings, f"http://{HOST}:{port}")
-        try:
-            deadline = time.monotonic() + 30
-            while not (server.started and served.get("/api/health")[0] == 200):
-                if not thread.is_alive() or time.monotonic() > deadline:
-                    raise RuntimeError("the test server did not start")
-                time.sleep(0.05)
-            yield served, sandbox_url
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -124,41 +67,9 @@ def open_shop(open_page: Any, shop: tuple[LiveSite, str]) -> Any:
     return open_
 
 
-def settle(page: Any) -> None:
-    page.wait_for_function(PENDING_FETCHES_DONE)
-
-
-def sign_in(page: Any, next_path: str, name: str) -> str:
-    address = f"buyer-{uuid.uuid4().hex[:10]}@example.com"
-    response = page.request.post(
-        "/api/auth/register", data={"email": address, "password": PASSWORD, "name": name}
-    )
-    assert response.status == 201, response.text()
-    page.goto("/account/sign-in/?next=" + quote(next_path, safe=""))
-    page.get_by_label("Email address").fill(address)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page).to_have_url(re.compile(r"^https?://[^/]+" + re.escape(next_path) + "$"))
-    expect(page.locator("#account-nav .account-nav-name")).to_have_text(name)
-    return address
-
-
-def shoot(page: Any, name: str) -> None:
-    """The page at 1280 and 390 px, light and dark: /tmp/shots/pay-<name>-<width>-<scheme>.png;
-    none may scroll sideways."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width, viewport in (("1280", DESKTOP), ("390", MOBILE)):
-        page.set_viewport_size(viewport)
-        for scheme in ("light", "dark"):
-            page.evaluate(f"document.documentElement.setAttribute('data-bs-theme', '{scheme}')")
-            page.wait_for_timeout(150)
-            page.screenshot(path=str(SHOTS / f"pay-{name}-{width}-{scheme}.png"), full_page=True)
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, f"{name} scrolls sideways at {width} px ({scheme})"
-    page.set_viewport_size(DESKTOP)
-    page.evaluate("document.documentElement.setAttribute('data-bs-theme', 'light')")
+@pytest.fixture
+def shoot(tmp_path: Path) -> Screenshots:
+    return Screenshots.into(tmp_path, "pay-")
 
 
 def outbox_subjects(site: LiveSite, address: str) -> list[str]:
@@ -185,11 +96,11 @@ def latest_order(site: LiveSite) -> str:
 
 
 def test_buy_the_paid_course_with_a_coupon_and_open_a_gated_lesson(
-    open_shop: Any, shop: tuple[LiveSite, str]
+    open_shop: Any, shop: tuple[LiveSite, str], shoot: Screenshots
 ) -> None:
     site, sandbox_url = shop
     page = open_shop()
-    address = sign_in(page, PANDAS, "Pat Buyer")
+    address = signed_in_account(page, "buyer", "Pat Buyer", PANDAS)
     settle(page)
     # Signed in, not enrolled: the course page's "guest" actions (after its status call).
     guest = page.locator(".enroll-card .course-actions-guest")
@@ -284,9 +195,11 @@ def test_buy_the_paid_course_with_a_coupon_and_open_a_gated_lesson(
         time.sleep(0.1)
 
 
-def test_cancel_at_paypal_charges_nothing(open_shop: Any) -> None:
+def test_cancel_at_paypal_charges_nothing(open_shop: Any, shoot: Screenshots) -> None:
     page = open_shop()
-    sign_in(page, "/account/checkout/?course=data-analysis-with-pandas", "Casey Cancel")
+    signed_in_account(
+        page, "buyer", "Casey Cancel", "/account/checkout/?course=data-analysis-with-pandas"
+    )
     page.get_by_role("button", name="Pay $49.00 with PayPal").click()
     page.get_by_role("button", name=re.compile(r"^Cancel and return")).click()
     cancelled = page.get_by_role("heading", name="Payment cancelled")
@@ -303,7 +216,9 @@ def test_cancel_at_paypal_charges_nothing(open_shop: Any) -> None:
     settle(page)
 
 
-def test_visitors_see_the_price_and_are_asked_to_sign_in(open_shop: Any) -> None:
+def test_visitors_see_the_price_and_are_asked_to_sign_in(
+    open_shop: Any, shoot: Screenshots
+) -> None:
     page = open_shop()
     page.goto("/account/checkout/?program=data-analyst-starter")
     expect(page.locator(".checkout-summary .checkout-kind")).to_have_text("Learning path")
@@ -321,13 +236,15 @@ def test_visitors_see_the_price_and_are_asked_to_sign_in(open_shop: Any) -> None
 
 
 def test_a_declined_card_then_another_way_to_pay(
-    open_shop: Any, shop: tuple[LiveSite, str]
+    open_shop: Any, shop: tuple[LiveSite, str], shoot: Screenshots
 ) -> None:
     from paypal_sandbox.testing import SandboxControl
 
     site, sandbox_url = shop
     page = open_shop()
-    sign_in(page, "/account/checkout/?course=data-analysis-with-pandas", "Dana Decline")
+    signed_in_account(
+        page, "buyer", "Dana Decline", "/account/checkout/?course=data-analysis-with-pandas"
+    )
     with SandboxControl(sandbox_url) as control:
         control.scenario(decline_captures=1)
     page.get_by_role("button", name="Pay $49.00 with PayPal").click()

@@ -15,25 +15,28 @@ the instructor of the main journey, who signs in on the sign-in page.
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import DESKTOP, MOBILE, PENDING_FETCHES_DONE, LiveSite, serve_again
+from browser_support import (
+    FAST_ACCOUNTS,
+    LiveSite,
+    MakeUser,
+    Screenshots,
+    serve_again,
+    settle,
+    sign_in,
+    sign_in_api,
+    user_maker,
+)
 from playwright.sync_api import expect
 from test_site import NAMELESS_CONTROLS, UNLABELLED_CONTROLS
 
-from dynamic_api.accounts import create_user
-from dynamic_api.db import engine_for, session_scope
-from dynamic_api.passwords import Passwords
-
 pytestmark = pytest.mark.browser
 
-PASSWORD = "harbor lights at dawn 42"
 COURSE = "web-accessibility-essentials"
 ASSESSMENT = f"/courses/{COURSE}/final-assessment/"
 INSTRUCTOR = "priya-raman"  # teaches the course (its front matter)
@@ -62,7 +65,6 @@ WRONG = {
 }
 
 Shot = Callable[..., None]
-SCROLL_TO = "e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 80)"
 
 
 # --- fixtures --------------------------------------------------------------------------------
@@ -70,42 +72,12 @@ SCROLL_TO = "e => window.scrollTo(0, e.getBoundingClientRect().top + window.scro
 
 @pytest.fixture(scope="module")
 def eval_site(site: LiveSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    yield from serve_again(
-        site,
-        tmp_path_factory.mktemp("evaluation-site"),
-        rate_limit_login_ip="1000/minute",
-        argon2_time_cost=1,
-        argon2_memory_cost=8192,
-        argon2_parallelism=1,
-    )
+    yield from serve_again(site, tmp_path_factory.mktemp("evaluation-site"), **FAST_ACCOUNTS)
 
 
 @pytest.fixture(scope="module")
-def make_user(eval_site: LiveSite) -> Iterator[Callable[..., dict[str, str]]]:
-    """Insert a verified user: `make_user("Ada Grader", roles=["admin"])` → {email, name}."""
-    engine = engine_for(eval_site.settings)
-    hashed = Passwords(eval_site.settings).hash(PASSWORD)
-
-    def make(
-        name: str, *, roles: tuple[str, ...] | list[str] = (), instructor: str | None = None
-    ) -> dict[str, str]:
-        tag = uuid.uuid4().hex[:8]
-        email = f"{name.split()[0].lower()}-{tag}@example.com"
-        full_name = f"{name} {tag}"
-        with session_scope(engine) as session:
-            create_user(
-                session,
-                email=email,
-                name=full_name,
-                password_hash=hashed,
-                roles=roles,
-                instructor_slug=instructor,
-                verified=True,
-            )
-        return {"email": email, "name": full_name}
-
-    yield make
-    engine.dispose()
+def make_user(eval_site: LiveSite) -> Iterator[MakeUser]:
+    yield from user_maker(eval_site.settings)
 
 
 @pytest.fixture
@@ -120,44 +92,10 @@ def open_eval(open_page: Any, eval_site: LiveSite) -> Callable[..., Any]:
 
 @pytest.fixture
 def shot(tmp_path: Path) -> Shot:
-    """`shot(page, "intro")`: the page at 1280 and 390 px, light and dark, as
-    `eval-intro-1280-light.png` … in `$LMS_SHOTS_DIR` (or the test's temporary folder), each
-    checked for sideways scrolling."""
-    folder = Path(os.environ.get("LMS_SHOTS_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def take(page: Any, name: str, anchor: str | None = None) -> None:
-        for width, viewport in (("1280", DESKTOP), ("390", MOBILE)):
-            page.set_viewport_size(viewport)
-            for scheme in ("light", "dark"):
-                page.evaluate(f"document.documentElement.setAttribute('data-bs-theme', '{scheme}')")
-                if anchor:
-                    page.locator(anchor).first.evaluate(SCROLL_TO)
-                page.wait_for_timeout(150)  # transitions
-                page.screenshot(path=str(folder / f"eval-{name}-{width}-{scheme}.png"))
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                assert overflow <= 0, f"{name} scrolls sideways at {width} px ({scheme})"
-        page.set_viewport_size(DESKTOP)
-        page.evaluate("document.documentElement.setAttribute('data-bs-theme', 'light')")
-
-    return take
+    return Screenshots.into(tmp_path, "eval-")
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def settle(page: Any) -> None:
-    page.wait_for_function(PENDING_FETCHES_DONE)
-
-
-def sign_in_api(page: Any, email: str) -> None:
-    """Signed in through the API (the browser context gets the cookie), with the navbar's
-    "signed in" hint set as the sign-in page would."""
-    response = page.request.post("/api/auth/login", data={"email": email, "password": PASSWORD})
-    assert response.status == 200, response.text()
-    page.context.add_init_script("try { localStorage.setItem('lmsSignedIn', '1'); } catch (e) {}")
 
 
 def enroll(page: Any, course: str = COURSE, mode: str = "free") -> None:
@@ -346,10 +284,7 @@ def test_fail_then_pass_with_a_graded_written_answer(
     # The instructor, in another browser, signs in and grades the written answer.
     grader = make_user("Priya Grader", roles=["instructor"], instructor=INSTRUCTOR)
     staff = open_eval()
-    staff.goto("/account/sign-in/?next=/account/grading/")
-    staff.get_by_label("Email address").fill(grader["email"])
-    staff.get_by_label("Password", exact=True).fill(PASSWORD)
-    staff.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in(staff, grader["email"], path="/account/sign-in/?next=/account/grading/")
     expect(staff).to_have_url(re.compile(r"/account/grading/$"))
     staff.locator("#account-nav .dropdown-toggle").click()
     expect(staff.locator("#account-nav").get_by_role("link", name="Grading")).to_be_visible()

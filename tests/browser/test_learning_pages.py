@@ -15,19 +15,23 @@ raised (every test signs up from 127.0.0.1) and a cheap Argon2.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from browser_support import MOBILE, PENDING_FETCHES_DONE, LiveSite, serve_again
+from browser_support import (
+    FAST_ACCOUNTS,
+    MOBILE,
+    LiveSite,
+    serve_again,
+    settle,
+    signed_in_account,
+)
 from playwright.sync_api import expect
 from test_site import NAMELESS_CONTROLS, UNLABELLED_CONTROLS
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "harbor lights at dawn 42"
 PYTHON = "/courses/python-foundations/"
 A11Y = "/courses/web-accessibility-essentials/"
 PANDAS = "/courses/data-analysis-with-pandas/"
@@ -39,15 +43,7 @@ DASHBOARD = "/account/learning/"
 
 @pytest.fixture(scope="module")
 def learning_site(site: LiveSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    yield from serve_again(
-        site,
-        tmp_path_factory.mktemp("learning-site"),
-        rate_limit_login_ip="1000/minute",
-        rate_limit_register_ip="1000/hour",
-        argon2_time_cost=1,
-        argon2_memory_cost=8192,
-        argon2_parallelism=1,
-    )
+    yield from serve_again(site, tmp_path_factory.mktemp("learning-site"), **FAST_ACCOUNTS)
 
 
 @pytest.fixture
@@ -59,25 +55,10 @@ def page(open_page: Any, learning_site: LiveSite) -> Any:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def settle(page: Any) -> None:
-    page.wait_for_function(PENDING_FETCHES_DONE)
-
-
 def student(page: Any, next_path: str, name: str = "Sam Student") -> str:
     """A new account (through the API), signed in through the sign-in page, which then
     opens `next_path`. Returns the email address."""
-    address = f"learner-{uuid.uuid4().hex[:10]}@example.com"
-    response = page.request.post(
-        "/api/auth/register", data={"email": address, "password": PASSWORD, "name": name}
-    )
-    assert response.status == 201, response.text()
-    page.goto("/account/sign-in/?next=" + quote(next_path, safe=""))
-    page.get_by_label("Email address").fill(address)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page).to_have_url(re.compile(r"^https?://[^/]+" + re.escape(next_path) + "$"))
-    expect(page.locator("#account-nav .account-nav-name")).to_have_text(name)
-    return address
+    return signed_in_account(page, "learner", name, next_path)
 
 
 def api_path(pattern: str) -> re.Pattern[str]:

@@ -5,7 +5,7 @@ the session, the Join button; the paid master class's checkout link; My learning
 section (registered sessions, the feed URL, regenerating it).
 
 Screenshots of the master-class page (visitor, registered, join open) at 1280 and 390 px,
-light and dark, go to /tmp/shots/cert-masterclass-*.png.
+light and dark: cert-masterclass-<name>-<width>-<scheme>.png (see `Screenshots`).
 """
 
 from __future__ import annotations
@@ -13,16 +13,25 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import icalendar
 import pytest
-from browser_support import DESKTOP, MOBILE, PENDING_FETCHES_DONE, LiveSite, serve_again
+from browser_support import (
+    DESKTOP,
+    FAST_ACCOUNTS,
+    MOBILE,
+    OTHER_LOOKS,
+    LiveSite,
+    Screenshots,
+    same_session,
+    serve_again,
+    signed_in_account,
+)
 from playwright.sync_api import expect
-from test_account_pages import PASSWORD, mails_to, register, sign_in
+from test_account_pages import mails_to
 from test_site import NAMELESS_CONTROLS, UNLABELLED_CONTROLS
 
 pytestmark = pytest.mark.browser
@@ -31,15 +40,6 @@ FREE = "reading-error-messages"
 PAID = "dashboards-that-answer-questions"
 JOIN_URL = "https://meet.jit.si/openharbor-reading-errors-2027-01"
 START = dt.datetime(2027, 1, 21, 0, 0, tzinfo=dt.UTC)  # 18:00 in Mexico City
-SHOTS = Path("/tmp/shots")
-
-LIMITS = {
-    "rate_limit_login_ip": "1000/minute",
-    "rate_limit_register_ip": "1000/hour",
-    "argon2_time_cost": 1,
-    "argon2_memory_cost": 8192,
-    "argon2_parallelism": 1,
-}
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def mc_site(site: LiveSite, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     """The demo, served again: the join window is the shipped 15 minutes."""
     if dt.datetime.now(dt.UTC) > START - dt.timedelta(hours=1):
         pytest.skip("the demo master class is not in the future any more: update its dates")
-    yield from serve_again(site, tmp_path_factory.mktemp("masterclass-site"), **LIMITS)
+    yield from serve_again(site, tmp_path_factory.mktemp("masterclass-site"), **FAST_ACCOUNTS)
 
 
 @pytest.fixture(scope="module")
@@ -60,34 +60,22 @@ def open_site(site: LiveSite, tmp_path_factory: pytest.TempPathFactory) -> Itera
         site,
         tmp_path_factory.mktemp("masterclass-open-site"),
         masterclass_join_minutes=minutes,
-        **LIMITS,
+        **FAST_ACCOUNTS,
     )
 
 
-def settle(page: Any) -> None:
-    page.wait_for_function(PENDING_FETCHES_DONE)
-
-
-def shoot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    settle(page)
-    page.evaluate("window.scrollTo(0, 0)")  # the sticky header at the top of the picture
-    page.screenshot(path=str(SHOTS / f"cert-masterclass-{name}.png"), full_page=True)
-
-
-def signed_in(page: Any, name: str = "Marta Quiroga") -> str:
-    address = f"mc-{uuid.uuid4().hex[:10]}@example.com"
-    register(page, address, name=name)
-    sign_in(page, address, PASSWORD)
-    expect(page.locator("#account-nav .account-nav-name")).to_have_text(name)
-    return address
+@pytest.fixture
+def shoot(tmp_path: Path) -> Screenshots:
+    return Screenshots.into(tmp_path, "cert-masterclass-")
 
 
 def actions(page: Any) -> Any:
     return page.locator(".masterclass-actions")
 
 
-def test_register_download_the_ics_and_cancel(open_page: Any, mc_site: LiveSite) -> None:
+def test_register_download_the_ics_and_cancel(
+    open_page: Any, mc_site: LiveSite, shoot: Screenshots
+) -> None:
     page = open_page(site=mc_site)
     page.goto(f"/masterclasses/{FREE}/")
     box = actions(page)
@@ -96,9 +84,9 @@ def test_register_download_the_ics_and_cancel(open_page: Any, mc_site: LiveSite)
     expect(visitor).to_be_visible()
     assert "/account/sign-in/?next=" in (visitor.get_attribute("href") or "")
     assert JOIN_URL not in page.content()
-    shoot(page, "visitor-1280-light")
+    shoot.one(page, "visitor-1280-light")
 
-    address = signed_in(page)
+    address = signed_in_account(page, "mc", "Marta Quiroga")
     page.goto(f"/masterclasses/{FREE}/")
     button = box.get_by_role("button", name="Register for free")
     expect(button).to_be_visible()
@@ -115,7 +103,7 @@ def test_register_download_the_ics_and_cancel(open_page: Any, mc_site: LiveSite)
     )
     expect(box.get_by_role("link", name="Join the session")).to_be_hidden()
     assert JOIN_URL not in page.content()
-    shoot(page, "registered-1280-light")
+    shoot.one(page, "registered-1280-light")
 
     [mail] = [
         m for m in mails_to(mc_site, address, 2) if m["Subject"] == "Your master class registration"
@@ -142,9 +130,11 @@ def test_register_download_the_ics_and_cancel(open_page: Any, mc_site: LiveSite)
     expect(box.get_by_text("You are registered", exact=True)).to_be_hidden()
 
 
-def test_join_button_in_the_join_window(open_page: Any, open_site: LiveSite) -> None:
+def test_join_button_in_the_join_window(
+    open_page: Any, open_site: LiveSite, shoot: Screenshots
+) -> None:
     page = open_page(site=open_site)
-    signed_in(page)
+    signed_in_account(page, "mc", "Marta Quiroga")
     page.goto(f"/masterclasses/{FREE}/")
     assert JOIN_URL not in page.content()
     actions(page).get_by_role("button", name="Register for free").click()
@@ -153,7 +143,7 @@ def test_join_button_in_the_join_window(open_page: Any, open_site: LiveSite) -> 
     assert join.get_attribute("href") == JOIN_URL
     assert join.get_attribute("target") == "_blank"
     expect(actions(page).locator(".masterclass-join-later")).to_be_hidden()
-    shoot(page, "join-1280-light")
+    shoot.one(page, "join-1280-light")
 
     # My learning: the session, the feed URL, a new one on request.
     page.goto("/account/learning/")
@@ -166,7 +156,7 @@ def test_join_button_in_the_join_window(open_page: Any, open_site: LiveSite) -> 
     expect(feed).to_have_value(re.compile(r"/api/calendar/[A-Za-z0-9_-]{43}\.ics$"))
     first = feed.input_value()
     calendar.scroll_into_view_if_needed()
-    shoot(page, "dashboard-calendar-1280-light")
+    shoot.one(page, "dashboard-calendar-1280-light")
     path = first[first.index("/api/") :]
     feed_text = page.request.get(path).text()
     assert f"masterclass-{FREE}@" in feed_text
@@ -179,30 +169,26 @@ def test_join_button_in_the_join_window(open_page: Any, open_site: LiveSite) -> 
     assert page.request.get(path).status == 404
 
     # Phone and dark screenshots of the join state.
-    for label, viewport, scheme in (
-        ("390-light", MOBILE, "light"),
-        ("390-dark", MOBILE, "dark"),
-        ("1280-dark", DESKTOP, "dark"),
-    ):
-        other = open_page(site=open_site, viewport=viewport, color_scheme=scheme)
-        other.context.add_cookies(page.context.cookies())
-        other.context.add_init_script("localStorage.setItem('lmsSignedIn', '1')")
+    for label, viewport, scheme in OTHER_LOOKS:
+        other = same_session(open_page, page, open_site, viewport=viewport, color_scheme=scheme)
         other.goto(f"/masterclasses/{FREE}/")
         expect(actions(other).get_by_role("link", name="Join the session")).to_be_visible()
-        shoot(other, f"join-{label}")
+        shoot.one(other, f"join-{label}")
         if viewport is MOBILE:
             width = other.evaluate("document.documentElement.scrollWidth")
             assert width <= MOBILE["width"], f"horizontal overflow: {width}px"
 
 
-def test_visitor_and_paid_master_class(open_page: Any, mc_site: LiveSite) -> None:
+def test_visitor_and_paid_master_class(
+    open_page: Any, mc_site: LiveSite, shoot: Screenshots
+) -> None:
     for label, viewport, scheme in (("390-light", MOBILE, "light"), ("1280-dark", DESKTOP, "dark")):
         page = open_page(site=mc_site, viewport=viewport, color_scheme=scheme)
         page.goto(f"/masterclasses/{FREE}/")
         expect(actions(page).get_by_text("50 seats left")).to_be_visible()
-        shoot(page, f"visitor-{label}")
+        shoot.one(page, f"visitor-{label}")
     page = open_page(site=mc_site)
-    signed_in(page, "Paid Visitor")
+    signed_in_account(page, "mc", "Paid Visitor")
     page.goto(f"/masterclasses/{PAID}/")
     buy = actions(page).get_by_role("link", name="Register for $15.00")
     expect(buy).to_be_visible()

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from browser_support import MOBILE, PENDING_FETCHES_DONE, LiveSite, build_and_serve
+from browser_support import MOBILE, LiveSite, build_and_serve, settle
 from lms_support import FIXTURE_ACADEMY, REPO_ROOT, write_tree
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
@@ -94,11 +94,6 @@ def expect_query(page: Any, expected: dict[str, str]) -> None:
         got = page.evaluate("Object.fromEntries(new URLSearchParams(location.search))")
         assert got == expected
         raise
-
-
-def settle(page: Any) -> None:
-    """Wait until no `fetch()` of the page is pending (counted by conftest's init script)."""
-    page.wait_for_function(PENDING_FETCHES_DONE)
 
 
 def text_of(html: str) -> str:
