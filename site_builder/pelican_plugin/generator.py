@@ -53,6 +53,8 @@ ACCOUNT_PAGES = (
     ("account/learning/index.html", "account/learning.html"),
     ("account/checkout/index.html", "account/checkout.html"),
     ("account/payments/index.html", "account/payments.html"),
+    ("account/admin/users/index.html", "account/admin_users.html"),
+    ("account/admin/certificates/index.html", "account/admin_certificates.html"),
     ("account/admin/orders/index.html", "account/admin_orders.html"),
     ("account/admin/coupons/index.html", "account/admin_coupons.html"),
     # Not an account page, but the same kind of static shell over the API.

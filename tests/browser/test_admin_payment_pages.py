@@ -6,13 +6,12 @@ A student buys the paid course (through the API and the sandbox's approval page)
 finds the order, reads its history, downloads its receipt and refunds it; the list then says
 "Refunded". The admin creates a coupon, sees the API's field error for a bad value beside its
 input, and disables it. A student who opens either page sees that it is not for them, and no
-order or coupon is ever asked for. Screenshots at 1280 and 390 px, light and dark, go to
-`$LMS_SHOTS_DIR` (or the test's temporary folder) as admin-<name>-<width>-<scheme>.png.
+order or coupon is ever asked for. Screenshots: admin-<name>-<width>-<scheme>.png (see
+`Screenshots`).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,19 +19,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import DESKTOP, MOBILE, PENDING_FETCHES_DONE, LiveSite
+from browser_support import (
+    LiveSite,
+    MakeUser,
+    OpenAs,
+    Screenshots,
+    opener_as,
+    serve_with_paypal,
+    settle,
+    user_maker,
+)
 from playwright.sync_api import expect
-from test_checkout_pages import serve_with_paypal
 from test_site import NAMELESS_CONTROLS, UNLABELLED_CONTROLS
 
-from dynamic_api.accounts import create_user
-from dynamic_api.db import engine_for, session_scope
-from dynamic_api.passwords import Passwords
 from paypal_sandbox.testing import SandboxControl
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "harbor lights at dawn 42"
 COURSE = "data-analysis-with-pandas"
 ORDERS = "/account/admin/orders/"
 COUPONS = "/account/admin/coupons/"
@@ -52,82 +55,21 @@ def shop(
 
 
 @pytest.fixture(scope="module")
-def make_user(shop: tuple[LiveSite, str]) -> Iterator[Callable[..., dict[str, str]]]:
-    """Insert a verified user: `make_user("Ada Admin", roles=["admin"])` → {email, name}."""
-    settings = shop[0].settings
-    engine = engine_for(settings)
-    hashed = Passwords(settings).hash(PASSWORD)
-
-    def make(name: str, *, roles: tuple[str, ...] = ()) -> dict[str, str]:
-        tag = uuid.uuid4().hex[:8]
-        user = {"email": f"{name.split()[0].lower()}-{tag}@example.com", "name": f"{name} {tag}"}
-        with session_scope(engine) as session:
-            create_user(
-                session,
-                email=user["email"],
-                name=user["name"],
-                password_hash=hashed,
-                roles=roles,
-                verified=True,
-            )
-        return user
-
-    yield make
-    engine.dispose()
+def make_user(shop: tuple[LiveSite, str]) -> Iterator[MakeUser]:
+    yield from user_maker(shop[0].settings)
 
 
 @pytest.fixture
-def open_as(
-    open_page: Any, shop: tuple[LiveSite, str], make_user: Callable[..., dict[str, str]]
-) -> Callable[..., tuple[Any, dict[str, str]]]:
-    """`open_as("Ada Admin", roles=("admin",))`: a watched page signed in as a new user."""
-
-    def open_(name: str, *, roles: tuple[str, ...] = ()) -> tuple[Any, dict[str, str]]:
-        page = open_page(site=shop[0])
-        user = make_user(name, roles=roles)
-        response = page.request.post(
-            "/api/auth/login", data={"email": user["email"], "password": PASSWORD}
-        )
-        assert response.status == 200, response.text()
-        page.context.add_init_script(
-            "try { localStorage.setItem('lmsSignedIn', '1'); } catch (e) {}"
-        )
-        return page, user
-
-    return open_
+def open_as(open_page: Any, shop: tuple[LiveSite, str], make_user: MakeUser) -> OpenAs:
+    return opener_as(open_page, shop[0], make_user)
 
 
 @pytest.fixture
 def shot(tmp_path: Path) -> Shot:
-    """`shot(page, "orders")`: the page at 1280 and 390 px, light and dark; none may scroll
-    sideways."""
-    folder = Path(os.environ.get("LMS_SHOTS_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def take(page: Any, name: str) -> None:
-        for width, viewport in (("1280", DESKTOP), ("390", MOBILE)):
-            page.set_viewport_size(viewport)
-            for scheme in ("light", "dark"):
-                page.evaluate(f"document.documentElement.setAttribute('data-bs-theme', '{scheme}')")
-                page.wait_for_timeout(150)
-                page.screenshot(
-                    path=str(folder / f"admin-{name}-{width}-{scheme}.png"), full_page=True
-                )
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                assert overflow <= 0, f"{name} scrolls sideways at {width} px ({scheme})"
-        page.set_viewport_size(DESKTOP)
-        page.evaluate("document.documentElement.setAttribute('data-bs-theme', 'light')")
-
-    return take
+    return Screenshots.into(tmp_path, "admin-")
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def settle(page: Any) -> None:
-    page.wait_for_function(PENDING_FETCHES_DONE)
 
 
 def buy(page: Any, sandbox_url: str) -> str:
@@ -256,6 +198,37 @@ def test_a_refund_paypal_refuses_shows_the_api_message(
     page.get_by_role("button", name="Refund $49.00").click()
     expect(page.locator(".admin-detail-head .payments-status")).to_have_text("Refunded")
     expect(alert).to_be_hidden()
+    settle(page)
+
+
+def test_a_moderator_reads_the_orders_without_refunding(
+    open_as: Callable[..., tuple[Any, dict[str, str]]], shop: tuple[LiveSite, str], shot: Shot
+) -> None:
+    # A long address: at 390 px it wraps before its "@", never in the middle of a word.
+    buyer_page, buyer = open_as("Maximiliana-Bartholomew-Fitzgerald Buyer")
+    order_id = buy(buyer_page, shop[1])
+    page, _ = open_as("Mo Moderator", roles=("moderator",))
+    page.goto(ORDERS)
+    row = page.locator(".admin-orders-table tbody tr", has_text=buyer["email"])
+    expect(row).to_contain_text("Paid")
+    email = row.locator(".admin-email")
+    expect(email).to_have_text(buyer["email"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    name, domain = email.locator("span").all()
+    assert name.bounding_box()["y"] < domain.bounding_box()["y"]  # the domain on a line below
+    assert domain.inner_text().startswith("@")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    settle(page)
+    shot(page, "orders-moderator")
+
+    row.get_by_role("link", name=f"Details of order {order_id}").click()
+    detail = page.locator(".admin-detail")
+    expect(detail.locator(".admin-detail-head .payments-status")).to_have_text("Paid")
+    expect(detail.get_by_role("link", name=f"Receipt of order {order_id} (PDF)")).to_be_visible()
+    refund = detail.locator("button", has_text="Refund…")
+    expect(refund).to_have_count(1)  # in the page, never shown
+    expect(refund).to_be_hidden()
+    expect(detail.locator(".admin-refund")).to_be_hidden()
     settle(page)
 
 

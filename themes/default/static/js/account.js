@@ -483,6 +483,10 @@
         get userName() { return store().user ? store().user.name : ''; },
         /** Graders (instructors, moderators, admins) get a "Grading" link. */
         get isStaff() { return hasRole(store().user, ['admin', 'moderator', 'instructor']); },
+        /** Admins get "Users" (GET /api/admin/users is theirs only). */
+        get canManageUsers() { return hasRole(store().user, ['admin']); },
+        /** Certificate admins (admins; moderators read only) get "Certificates". */
+        get canSeeCertificates() { return hasRole(store().user, ['admin', 'moderator']); },
         /** Order admins (admins; moderators read only) get "Orders". */
         get canSeeOrders() { return hasRole(store().user, ['admin', 'moderator']); },
         /** Coupon managers (admins; instructors for their own courses) get "Coupons". */

@@ -1,8 +1,11 @@
-// The admins' payment pages: /account/admin/orders/ (`adminOrders`) and
-// /account/admin/coupons/ (`adminCoupons`, `couponForm`), calling the admin payment API
-// (README, "Payments"; dynamic_api/routes/admin_payments.py).
+// The admin pages: /account/admin/users/ (`adminUsers`, `instructorForm`; README, "Users
+// and roles", dynamic_api/routes/admin.py), /account/admin/certificates/
+// (`adminCertificates`; README, "Certificates", dynamic_api/routes/certificates.py),
+// /account/admin/orders/ (`adminOrders`) and /account/admin/coupons/ (`adminCoupons`,
+// `couponForm`), calling the admin payment API (README, "Payments";
+// dynamic_api/routes/admin_payments.py).
 //
-// Loaded (deferred) by those two pages only, before the Alpine CSP build; uses, once Alpine
+// Loaded (deferred) by those pages only, before the Alpine CSP build; uses, once Alpine
 // starts (every deferred script has run by then), account.js's `window.lmsAccount` (the API
 // call, `GET /api/me` once per page, the form component) and checkout.js's
 // `window.lmsPayments` (money, dates, item links). Same rules as
@@ -19,7 +22,6 @@
   var payments = null;
   var ORDER_ID = /^[A-Za-z0-9]{1,32}$/;
   var PER_PAGE = 25;
-  var FILTERS = ['status', 'kind', 'email'];
 
   var sayPage = null;
   var sayShared = null;
@@ -61,6 +63,7 @@
     return asked.then(function (me) {
       if (me.status === 401) { toSignIn(component); return null; }
       if (!me.ok) { component.message = errorMessage(me); component.state = 'error'; return null; }
+      component.myRoles = me.data.roles || [];
       if (!account.hasRole(me.data, roles)) { component.state = 'forbidden'; return null; }
       return me.data;
     });
@@ -89,8 +92,181 @@
     return list.map(function (each) { return each[key] === item[key] ? item : each; });
   }
 
+  /** Copy `source`'s properties, getters included, onto `target`. */
+  function mix(target, source) {
+    Object.getOwnPropertyNames(source).forEach(function (key) {
+      Object.defineProperty(target, key, Object.getOwnPropertyDescriptor(source, key));
+    });
+    return target;
+  }
+
+  /**
+   * A component of an admin page, with what every one has: the header's tabs (`tabShown`,
+   * `_admin.html`: a tab shows to the roles its page lets in) and email addresses in two
+   * pieces, so that they wrap before the "@" (`email` in `_admin.html`).
+   */
+  function adminPage(factory) {
+    return function () {
+      return mix(factory.call(this), {
+        myRoles: [],
+        tabShown: function (roles) { return account.hasRole({ roles: this.myRoles }, roles.split(' ')); },
+        emailName: function (email) {
+          var text = String(email || '');
+          var at = text.lastIndexOf('@');
+          return at > 0 ? text.slice(0, at) : text;
+        },
+        emailDomain: function (email) {
+          var text = String(email || '');
+          var at = text.lastIndexOf('@');
+          return at > 0 ? text.slice(at) : '';
+        }
+      });
+    };
+  }
+
   function isPast(value) {
     return Boolean(value) && new Date(/Z|[+-]\d\d:\d\d$/.test(value) ? value : value + 'Z').getTime() <= Date.now();
+  }
+
+  /**
+   * A list page whose filters, page and open item live in the address, behind a gate:
+   * spec = {roles (who may see it), path, perPage, key (the component's array),
+   *         filters: {name: '' or false},
+   *         params: function (filters, params) {} (the API's query, if not the filters),
+   *         detail: 'user' (the address's parameter of one item; the component's
+   *         `detailId`, `loadDetail()`), detailPattern: /^…$/ (its ids; numbers if not)}.
+   */
+  function addressList(spec) {
+    var names = Object.keys(spec.filters);
+    function blank() { return mix({}, spec.filters); }
+    return {
+      state: 'loading',
+      message: '',
+      notice: '',
+      askedMe: false,
+      meId: null,
+      isAdmin: false,
+      filters: blank(),
+      page: 1,
+      total: 0,
+      loaded: false,
+      busy: false,
+      listMessage: '',
+      detailId: '',
+
+      init: function () {
+        var self = this;
+        window.addEventListener('popstate', function () {
+          if (self.state === 'ready') self.fromAddress();
+        });
+        this.load();
+      },
+      /** The gate (`spec.roles`), then what the address asks for. */
+      load: function () {
+        var self = this;
+        gate(this, spec.roles).then(function (me) {
+          if (!me) return;
+          self.meId = me.id;
+          self.isAdmin = account.hasRole(me, ['admin']);
+          self.state = 'ready';
+          self.fromAddress();
+        });
+      },
+      /** Show what the address asks for: one item, or a page of the list. */
+      fromAddress: function () {
+        var params = new URLSearchParams(window.location.search);
+        var self = this;
+        names.forEach(function (name) {
+          var flag = typeof spec.filters[name] === 'boolean'; // a checkbox: ?name=true
+          self.filters[name] = flag ? params.get(name) === 'true' : params.get(name) || '';
+        });
+        this.page = Math.max(1, parseInt(params.get('page') || '1', 10) || 1);
+        var id = spec.detail ? params.get(spec.detail) || '' : '';
+        this.detailId = (spec.detailPattern || /^\d{1,12}$/).test(id) ? id : '';
+        this.notice = '';
+        if (this.detailId) this.loadDetail(); else this.loadList();
+      },
+      query: function (withDetail) {
+        var params = new URLSearchParams();
+        var filters = this.filters;
+        names.forEach(function (name) {
+          var value = filters[name] === true ? 'true' : String(filters[name] || '').trim();
+          if (value) params.set(name, value);
+        });
+        if (this.page > 1) params.set('page', String(this.page));
+        if (withDetail && this.detailId) params.set(spec.detail, this.detailId);
+        return params.toString();
+      },
+      /** Record the view in the address (a new history entry: Back returns to the last). */
+      remember: function () {
+        var query = this.query(true);
+        window.history.pushState(null, '', window.location.pathname + (query ? '?' + query : ''));
+      },
+      loadList: function () {
+        var self = this;
+        var params = new URLSearchParams(spec.params ? '' : this.query(false));
+        if (spec.params) {
+          spec.params(this.filters, params);
+          if (this.page > 1) params.set('page', String(this.page));
+        }
+        params.set('per_page', String(spec.perPage));
+        this.busy = true;
+        this.listMessage = '';
+        return account.api('GET', spec.path + '?' + params.toString()).then(function (result) {
+          self.busy = false;
+          if (result.status === 401) { toSignIn(self); return; }
+          if (result.status === 403) { self.state = 'forbidden'; return; }
+          self[spec.key] = result.ok ? result.data.items || [] : [];
+          self.total = result.ok ? result.data.total || 0 : 0;
+          if (!result.ok) { self.listMessage = errorMessage(result); return; }
+          self.loaded = true;
+        });
+      },
+      search: function () {
+        this.page = 1;
+        this.remember();
+        this.loadList();
+      },
+      resetFilters: function () {
+        this.filters = blank();
+        this.search();
+      },
+      previousPage: function () { this.goTo(this.page - 1); },
+      nextPage: function () { this.goTo(this.page + 1); },
+      goTo: function (page) {
+        this.page = Math.min(Math.max(1, page), this.pages);
+        this.remember();
+        this.loadList();
+      },
+      /** One item instead of the list (the component's `loadDetail`). */
+      openItem: function (id) {
+        this.detailId = String(id);
+        this.notice = '';
+        this.remember();
+        this.loadDetail();
+      },
+      /** Back to the list (`fresh`: asked again), the focus on the item's `data-<attr>` link. */
+      closeItem: function (attr, fresh) {
+        var self = this;
+        var id = this.detailId;
+        this.detailId = '';
+        this.remember();
+        var refocus = function () {
+          var link = self.$root.querySelector('[data-' + attr + '="' + id + '"]');
+          if (link) link.focus();
+        };
+        if (this.loaded && !fresh) this.$nextTick(refocus);
+        else this.loadList().then(function () { self.$nextTick(refocus); });
+      },
+      get pages() { return Math.max(1, Math.ceil(this.total / spec.perPage)); },
+      get pageText() { return say('page_of', { page: this.page, pages: this.pages }); },
+      get listHref() {
+        var query = this.query(false);
+        return window.location.pathname + (query ? '?' + query : '');
+      },
+      dateOf: function (value) { return payments.longDate(value); },
+      dateTimeOf: function (value) { return payments.longDate(value, true); }
+    };
   }
 
   // --- the components ------------------------------------------------------------------------
@@ -104,21 +280,17 @@
 
     // /account/admin/orders/: the list (?status=&kind=&email=&flagged=&page=) or one order
     // (?order=<id>). The address keeps both, so Back, a reload and a shared link work.
-    Alpine.data('adminOrders', function () {
-      return {
-        state: 'loading',
-        message: '',
-        notice: '',
-        askedMe: false,
-        isAdmin: false,
+    Alpine.data('adminOrders', adminPage(function () {
+      return mix(addressList({
+        roles: ['admin', 'moderator'],
+        path: '/api/admin/orders',
+        perPage: PER_PAGE,
+        key: 'orders',
         filters: { status: '', kind: '', email: '', flagged: false },
-        page: 1,
-        total: 0,
+        detail: 'order',
+        detailPattern: ORDER_ID
+      }), {
         orders: [],
-        loaded: false,
-        busy: false,
-        listMessage: '',
-        orderId: '',
         order: null,
         detailLoading: false,
         detailMessage: '',
@@ -127,117 +299,18 @@
         refunding: false,
         refundMessage: '',
 
-        init: function () {
-          var self = this;
-          window.addEventListener('popstate', function () {
-            if (self.state === 'ready') self.fromAddress();
-          });
-          this.load();
-        },
-
-        load: function () {
-          var self = this;
-          gate(this, ['admin', 'moderator']).then(function (me) {
-            if (!me) return;
-            self.isAdmin = account.hasRole(me, ['admin']);
-            self.state = 'ready';
-            self.fromAddress();
-          });
-        },
-
-        /** Show what the address asks for: one order, or a page of the list. */
-        fromAddress: function () {
-          var params = new URLSearchParams(window.location.search);
-          var self = this;
-          FILTERS.forEach(function (name) { self.filters[name] = params.get(name) || ''; });
-          this.filters.flagged = params.get('flagged') === 'true';
-          this.page = Math.max(1, parseInt(params.get('page') || '1', 10) || 1);
-          var orderId = params.get('order') || '';
-          this.orderId = ORDER_ID.test(orderId) ? orderId : '';
-          this.notice = '';
-          if (this.orderId) this.loadOrder(); else this.loadList();
-        },
-
-        query: function (withOrder) {
-          var params = new URLSearchParams();
-          var filters = this.filters;
-          FILTERS.forEach(function (name) {
-            var value = String(filters[name] || '').trim();
-            if (value) params.set(name, value);
-          });
-          if (filters.flagged) params.set('flagged', 'true');
-          if (this.page > 1) params.set('page', String(this.page));
-          if (withOrder && this.orderId) params.set('order', this.orderId);
-          return params.toString();
-        },
-
-        /** Record the view in the address (a new history entry: Back returns to the last). */
-        remember: function () {
-          var query = this.query(true);
-          window.history.pushState(null, '', window.location.pathname + (query ? '?' + query : ''));
-        },
-
-        loadList: function () {
-          var self = this;
-          var params = new URLSearchParams(this.query(false));
-          params.set('per_page', String(PER_PAGE));
-          this.busy = true;
-          this.listMessage = '';
-          return account.api('GET', '/api/admin/orders?' + params.toString()).then(function (result) {
-            self.busy = false;
-            if (result.status === 401) { toSignIn(self); return; }
-            if (result.status === 403) { self.state = 'forbidden'; return; }
-            if (!result.ok) {
-              self.orders = [];
-              self.total = 0;
-              self.listMessage = errorMessage(result);
-              return;
-            }
-            self.orders = result.data.items || [];
-            self.total = result.data.total || 0;
-            self.loaded = true;
-          });
-        },
-
-        search: function () {
-          this.page = 1;
-          this.remember();
-          this.loadList();
-        },
-        resetFilters: function () {
-          this.filters = { status: '', kind: '', email: '', flagged: false };
-          this.search();
-        },
-        previousPage: function () { this.goTo(this.page - 1); },
-        nextPage: function () { this.goTo(this.page + 1); },
-        goTo: function (page) {
-          this.page = Math.min(Math.max(1, page), this.pages);
-          this.remember();
-          this.loadList();
-        },
-
         // --- one order ---
+        get orderId() { return this.detailId; },
         open: function (order) {
-          this.orderId = order.order_id;
           this.order = null;
-          this.notice = '';
-          this.remember();
-          this.loadOrder();
+          this.openItem(order.order_id);
         },
         close: function () {
-          var id = this.orderId;
-          this.orderId = '';
           this.order = null;
           this.confirming = false;
-          this.remember();
-          var root = this.$root;
-          var refocus = function () {
-            var link = root.querySelector('[data-order="' + id + '"]');
-            if (link) link.focus();
-          };
-          if (this.loaded) this.$nextTick(refocus); else this.loadList().then(refocus);
+          this.closeItem('order', false);
         },
-        loadOrder: function () {
+        loadDetail: function () {
           var self = this;
           this.detailLoading = true;
           this.detailMessage = '';
@@ -282,19 +355,12 @@
 
         // --- what the markup shows ---
         get hasOrders() { return this.orders.length > 0; },
-        get pages() { return Math.max(1, Math.ceil(this.total / PER_PAGE)); },
         get countText() { return this.loaded ? sayCount('orders_count', this.total) : ''; },
-        get pageText() { return say('page_of', { page: this.page, pages: this.pages }); },
-        get listHref() {
-          var query = this.query(false);
-          return window.location.pathname + (query ? '?' + query : '');
-        },
         detailHref: function (order) {
           return window.location.pathname + '?order=' + encodeURIComponent(order.order_id);
         },
         detailLabel: function (order) { return say('details_of', { id: order.order_id }); },
         dateOf: function (order) { return payments.longDate(order.created_at); },
-        dateTimeOf: function (value) { return payments.longDate(value, true); },
         money: function (amount) { return this.order ? payments.money(amount, this.order.currency) : ''; },
         amountOf: function (order) { return payments.money(order.amount, order.currency); },
         couponOf: function (order) { return say('coupon', { code: order.coupon || '' }); },
@@ -334,11 +400,11 @@
           return this.order ? account.apiBase() + '/api/admin/orders/' + encodeURIComponent(this.order.order_id) + '/receipt.pdf' : '';
         },
         get receiptLabel() { return this.order ? say('receipt_of', { id: this.order.order_id }) : ''; }
-      };
-    });
+      });
+    }));
 
     // /account/admin/coupons/: the list, (de)activation, and the new-coupon form below.
-    Alpine.data('adminCoupons', function () {
+    Alpine.data('adminCoupons', adminPage(function () {
       var titles = null;
       return {
         state: 'loading',
@@ -450,7 +516,7 @@
         toggleText: function (coupon) { return say(coupon.active ? 'disable' : 'enable'); },
         toggleLabel: function (coupon) { return say(coupon.active ? 'disable_label' : 'enable_label', { code: coupon.code }); }
       };
-    });
+    }));
 
     /** The body of POST /api/admin/coupons from the form's values: empty means "none". */
     function couponBody(values) {
@@ -510,6 +576,299 @@
           if (currency) this.values.currency = currency;
         }
       }
+    }));
+
+    // --- users and certificates ------------------------------------------------------------
+
+    var GRANTABLE = ['instructor', 'moderator', 'admin'];
+
+    /** The roles of `user` other than `student`, which everyone has. */
+    function staffRoles(user) {
+      return ((user && user.roles) || []).filter(function (role) { return role !== 'student'; });
+    }
+
+    // /account/admin/users/: the list (?q=&role=&page=) or one account (?user=<id>), its
+    // roles and access changed after a confirmation (`confirm`: {action, role}).
+    Alpine.data('adminUsers', adminPage(function () {
+      var titles = null;
+      return mix(addressList({
+        roles: ['admin'],
+        path: '/api/admin/users',
+        perPage: 20,
+        key: 'users',
+        filters: { q: '', role: '' },
+        detail: 'user'
+      }), {
+        users: [],
+        user: null,
+        detailLoading: false,
+        detailMessage: '',
+        confirm: null,
+        saving: false,
+        confirmMessage: '',
+        grantable: GRANTABLE,
+
+        get userId() { return this.detailId; },
+        open: function (row) {
+          this.user = null;
+          this.openItem(row.id);
+        },
+        close: function () {
+          this.user = null;
+          this.confirm = null;
+          this.closeItem('user', true); // the list afresh: roles may have changed
+        },
+        loadDetail: function () {
+          var self = this;
+          this.detailLoading = true;
+          this.detailMessage = '';
+          this.confirm = null;
+          account.api('GET', '/api/admin/users/' + this.detailId).then(function (result) {
+            self.detailLoading = false;
+            if (result.status === 401) { toSignIn(self); return; }
+            if (!result.ok) { self.detailMessage = errorMessage(result); return; }
+            self.user = result.data;
+            focusRef(self, 'userTitle');
+          });
+        },
+
+        // --- changes, each confirmed first ---
+        askRole: function (role) { this.ask({ action: this.has(role) ? 'revoke' : 'grant', role: role }); },
+        askAccess: function () { this.ask({ action: this.user.active ? 'disable' : 'enable' }); },
+        ask: function (confirm) {
+          this.confirm = confirm;
+          this.confirmMessage = '';
+          this.notice = '';
+          focusRef(this, 'confirmTitle');
+        },
+        cancelConfirm: function () {
+          this.confirm = null;
+          this.confirmMessage = '';
+        },
+        /** PATCH the change: a role's grant or revocation sends the whole new set. */
+        apply: function () {
+          if (this.saving || !this.confirm || !this.user) return;
+          var self = this;
+          var confirm = this.confirm;
+          var body;
+          if (confirm.action === 'grant' || confirm.action === 'revoke') {
+            var roles = staffRoles(this.user).filter(function (role) { return role !== confirm.role; });
+            if (confirm.action === 'grant') roles.push(confirm.role);
+            body = { roles: roles };
+          } else {
+            body = { active: confirm.action === 'enable' };
+          }
+          this.saving = true;
+          this.confirmMessage = '';
+          account.api('PATCH', '/api/admin/users/' + this.user.id, body).then(function (result) {
+            self.saving = false;
+            if (result.status === 401) { toSignIn(self); return; }
+            if (!result.ok) {
+              var fields = (result.error && result.error.fields) || {};
+              self.confirmMessage = fields.roles || fields.active || errorMessage(result);
+              return;
+            }
+            self.user = result.data;
+            self.confirm = null;
+            self.notice = self.doneText(confirm, result.data);
+            focusRef(self, 'notice');
+          });
+        },
+        doneText: function (confirm, user) {
+          var done = { grant: 'granted', revoke: 'revoked', disable: 'account_disabled', enable: 'account_enabled' };
+          var role = confirm.role ? this.roleLabel(confirm.role).toLowerCase() : '';
+          return say(done[confirm.action], { name: user.name, role: role, role_article: say('article_' + confirm.role) });
+        },
+        /** `user-updated` from the instructor form. */
+        updated: function (event) {
+          var user = event.detail && event.detail.user;
+          if (!user) return;
+          this.user = user;
+          this.notice = say(user.instructor_slug ? 'linked' : 'unlinked', { slug: user.instructor_slug });
+        },
+
+        // --- what the markup shows ---
+        get hasUsers() { return this.users.length > 0; },
+        get countText() { return this.loaded ? sayCount('users_count', this.total) : ''; },
+        detailHref: function (user) { return window.location.pathname + '?user=' + user.id; },
+        detailLabel: function (user) { return say('details_of', { name: user.name }); },
+        staffRoles: staffRoles,
+        roleLabel: function (role) { return say('role_' + role) || role; },
+        roleClass: function (role) { return 'is-' + role; },
+        roleHelp: function (role) { return say('help_' + role); },
+        has: function (role) { return staffRoles(this.user).indexOf(role) !== -1; },
+        hasRoleText: function (role) { return say(this.has(role) ? 'has_role' : 'lacks_role'); },
+        hasRoleClass: function (role) { return this.has(role) ? 'is-active' : 'is-inactive'; },
+        roleAction: function (role) { return say(this.has(role) ? 'revoke' : 'grant'); },
+        roleActionLabel: function (role) {
+          return say(this.has(role) ? 'revoke_label' : 'grant_label', { role: this.roleLabel(role).toLowerCase() });
+        },
+        accountLabel: function (user) { return say(!user.active ? 'disabled' : user.verified ? 'active' : 'unverified'); },
+        accountClass: function (user) { return !user.active ? 'is-inactive' : user.verified ? 'is-active' : 'is-scheduled'; },
+        languageOf: function (user) { return say('language_' + user.language) || user.language; },
+        get rolesText() {
+          var self = this;
+          return ['student'].concat(staffRoles(this.user)).map(function (role) { return self.roleLabel(role); }).join(', ');
+        },
+        get verifiedText() { return this.user ? say(this.user.verified ? 'verified' : 'unverified') : ''; },
+        get coursesText() {
+          if (!this.user || !this.user.instructor_slug) return '';
+          if (titles === null) {
+            var node = document.getElementById('admin-course-titles');
+            try { titles = JSON.parse(node ? node.textContent : '{}') || {}; } catch (e) { titles = {}; }
+          }
+          var courses = (this.user.instructor_courses || []).map(function (slug) { return titles[slug] || slug; });
+          return this.user.instructor_slug + ': ' + (courses.length ? courses.join(', ') : say('no_courses'));
+        },
+        get ordersHref() {
+          var here = window.location.pathname.replace(/users\/?$/, 'orders/');
+          return this.user ? here + '?email=' + encodeURIComponent(this.user.email) : here;
+        },
+        get accessButton() { return this.user ? say(this.user.active ? 'disable' : 'enable') : ''; },
+        get confirmValues() {
+          var confirm = this.confirm || {};
+          return {
+            name: this.user ? this.user.name : '',
+            role: confirm.role ? this.roleLabel(confirm.role).toLowerCase() : '',
+            role_article: confirm.role ? say('article_' + confirm.role) : ''
+          };
+        },
+        get confirmTitle() { return this.confirm ? say(this.confirm.action + '_title', this.confirmValues) : ''; },
+        get confirmText() { return this.confirm ? say(this.confirm.action + '_text', this.confirmValues) : ''; },
+        get confirmButton() { return this.confirm ? say(this.confirm.action + '_button', this.confirmValues) : ''; },
+        get confirmDanger() { return Boolean(this.confirm) && this.confirm.action !== 'grant' && this.confirm.action !== 'enable'; },
+        /** Taking your own admin role away: the page closes behind you. */
+        get confirmSelf() {
+          var confirm = this.confirm;
+          var mine = confirm && this.user && this.user.id === this.meId && confirm.action === 'revoke' && confirm.role === 'admin';
+          return mine ? say('self_admin') : '';
+        }
+      });
+    }));
+
+    // The account's link to an instructor of the content: PATCH {instructor_slug}; the API's
+    // error (no such instructor) beside the input.
+    Alpine.data('instructorForm', account.form({
+      values: { instructor_slug: '' },
+      session: true,
+      init: function () {
+        var self = this;
+        this.$nextTick(function () { self.values.instructor_slug = self.$root.dataset.slug || ''; });
+      },
+      request: function () {
+        var slug = String(this.values.instructor_slug || '').trim();
+        return ['PATCH', '/api/admin/users/' + this.$root.dataset.userId, { instructor_slug: slug || null }];
+      },
+      success: function (result) {
+        this.errors = {};
+        this.$dispatch('user-updated', { user: result.data });
+      }
+    }));
+
+    // /account/admin/certificates/: the list (?status=&for=course:<slug>&page=), revoke and
+    // reinstate with a reason (`acting`: the certificate).
+    Alpine.data('adminCertificates', adminPage(function () {
+      return mix(addressList({
+        roles: ['admin', 'moderator'],
+        path: '/api/admin/certificates',
+        perPage: 25,
+        key: 'certificates',
+        filters: { status: '', for: '' },
+        params: function (filters, params) {
+          if (filters.status) params.set('status', filters.status);
+          var match = /^(course|program):([a-z0-9-]+)$/.exec(filters.for || '');
+          if (match) params.set(match[1], match[2]);
+        }
+      }), {
+        certificates: [],
+        acting: null,
+        reason: '',
+        reasonError: '',
+        saving: false,
+        confirmMessage: '',
+
+        ask: function (certificate) {
+          this.acting = certificate;
+          this.reason = '';
+          this.reasonError = '';
+          this.confirmMessage = '';
+          this.notice = '';
+          focusRef(this, 'confirmTitle');
+        },
+        cancelConfirm: function () {
+          var id = this.acting ? this.acting.id : '';
+          this.acting = null;
+          this.refocus(id);
+        },
+        refocus: function (id) {
+          var root = this.$root;
+          this.$nextTick(function () {
+            var button = root.querySelector('[data-certificate="' + id + '"]');
+            if (button) button.focus();
+          });
+        },
+        apply: function () {
+          if (this.saving || !this.acting) return;
+          var self = this;
+          var verb = this.revoking ? 'revoke' : 'reinstate';
+          var id = this.acting.id;
+          var reason = String(this.reason || '').trim();
+          this.confirmMessage = '';
+          this.reasonError = reason.length < 3 ? say('reason_required') : '';
+          if (this.reasonError) { this.focusReason(); return; }
+          this.saving = true;
+          var path = '/api/admin/certificates/' + encodeURIComponent(id) + '/' + verb;
+          account.api('POST', path, { reason: reason }).then(function (result) {
+            self.saving = false;
+            if (result.status === 401) { toSignIn(self); return; }
+            if (!result.ok) {
+              var fields = (result.error && result.error.fields) || {};
+              self.reasonError = fields.reason || '';
+              self.confirmMessage = self.reasonError ? '' : errorMessage(result);
+              if (self.reasonError) self.focusReason();
+              return;
+            }
+            self.certificates = replaceById(self.certificates, result.data, 'id');
+            self.acting = null;
+            self.notice = say(verb === 'revoke' ? 'revoked' : 'reinstated', { id: id });
+            focusRef(self, 'notice');
+          });
+        },
+        clearReason: function () { this.reasonError = ''; },
+        focusReason: function () {
+          var root = this.$root;
+          this.$nextTick(function () { root.querySelector('#certificate-reason').focus(); });
+        },
+
+        // --- what the markup shows ---
+        get hasCertificates() { return this.certificates.length > 0; },
+        get countText() { return this.loaded ? sayCount('certificates_count', this.total) : ''; },
+        get revoking() { return Boolean(this.acting) && this.acting.status !== 'revoked'; },
+        get verb() { return this.revoking ? 'revoke' : 'reinstate'; },
+        get confirmValues() {
+          var row = this.acting || {};
+          return { name: row.student_name || '', title: row.title || '', id: row.id || '' };
+        },
+        get confirmTitle() { return this.acting ? say(this.verb + '_title', this.confirmValues) : ''; },
+        get confirmText() { return this.acting ? say(this.verb + '_text', this.confirmValues) : ''; },
+        get confirmButton() { return say(this.verb + '_button'); },
+        get reasonLabel() { return say(this.verb + '_reason'); },
+        get reasonHelp() { return say(this.verb + '_help'); },
+        kindLabel: function (row) { return say('kind_' + row.kind) || row.kind; },
+        statusLabel: function (row) { return say('cert_' + row.status) || row.status; },
+        statusClass: function (row) { return row.status === 'valid' ? 'is-active' : row.status === 'revoked' ? 'is-inactive' : 'is-expired'; },
+        reasonOf: function (row) {
+          if (row.status === 'revoked' && row.revoked_reason) return say('revoked_because', { reason: row.revoked_reason });
+          if (row.status !== 'revoked' && row.reinstated_reason) return say('reinstated_because', { reason: row.reinstated_reason });
+          return '';
+        },
+        verifyHref: function (row) { return this.$root.dataset.verifyUrl + '?id=' + encodeURIComponent(row.id); },
+        verifyLabel: function (row) { return say('verify_of', { id: row.id }); },
+        pdfHref: function (row) { return account.apiBase() + '/api/certificates/' + encodeURIComponent(row.id) + '.pdf'; },
+        pdfLabel: function (row) { return say('pdf_of', { id: row.id }); },
+        actionText: function (row) { return say(row.status === 'revoked' ? 'reinstate' : 'revoke'); },
+        actionLabel: function (row) { return say(row.status === 'revoked' ? 'reinstate_label' : 'revoke_label', { id: row.id }); }
+      });
     }));
   });
 })();
