@@ -430,9 +430,10 @@ SCROLL_TO = "e => window.scrollTo(0, e.getBoundingClientRect().top + window.scro
 class Screenshots:
     """Screenshots for a person to review, the one convention of the browser tests.
 
-    They go to `$LMS_SHOTS_DIR` when it is set (to keep them), else to the test's temporary
-    folder, as `<prefix><name>-<width>-<scheme>.png`: the prefix names the test file's pages
-    ("pay-", "eval-", …). `Screenshots.into(tmp_path, "pay-")` in a fixture of the file.
+    They are written only when `$LMS_SHOTS_DIR` is set (full-page pictures are the slowest
+    part of the browser tests), as `<prefix><name>-<width>-<scheme>.png`: the prefix names the
+    test file's pages ("pay-", "eval-", …). `Screenshots.into(tmp_path, "pay-")` in a fixture
+    of the file. The pages are still put in every width and scheme, and checked, either way.
 
     - `shots(page, "review")`: the page at 1280 and 390 px, light and dark (the theme's
       `data-bs-theme`), the whole page, or, with `anchor`, the viewport scrolled to the first
@@ -445,12 +446,15 @@ class Screenshots:
     Every picture asserts that the page does not scroll sideways.
     """
 
-    folder: Path
+    folder: Path | None
     prefix: str
 
     @classmethod
     def into(cls, tmp_path: Path, prefix: str) -> Screenshots:
-        folder = Path(os.environ.get("LMS_SHOTS_DIR") or tmp_path)
+        wanted = os.environ.get("LMS_SHOTS_DIR")
+        if not wanted:
+            return cls(None, prefix)
+        folder = Path(wanted)
         folder.mkdir(parents=True, exist_ok=True)
         return cls(folder, prefix)
 
@@ -472,6 +476,8 @@ class Screenshots:
         self._take(page, name, full_page=True)
 
     def _take(self, page: Any, name: str, *, full_page: bool) -> None:
-        page.screenshot(path=str(self.folder / f"{self.prefix}{name}.png"), full_page=full_page)
+        if self.folder is not None:
+            path = self.folder / f"{self.prefix}{name}.png"
+            page.screenshot(path=str(path), full_page=full_page)
         overflow = page.evaluate(SIDEWAYS)
         assert overflow <= 0, f"{name} scrolls sideways"

@@ -8,7 +8,7 @@ student earns the Python Foundations certificate; an admin revokes it with a rea
 reinstates it, and the public verification page says so each time. Moderators read the
 certificates without the buttons that change them; students are told the pages are not for
 them and no admin endpoint is asked. Screenshots at 1280 and 390 px, light and dark, go to
-`$LMS_SHOTS_DIR` (or the test's temporary folder) as admin-<name>-<width>-<scheme>.png
+`$LMS_SHOTS_DIR` (when it is set) as admin-<name>-<width>-<scheme>.png
 (`browser_support.Screenshots`).
 """
 
