@@ -383,28 +383,30 @@ def _completion_write(
     return write
 
 
-async def _read_on_the_loop(request: Request, user: CurrentUser) -> EnrollmentRead | None:
+async def _read_on_the_loop(
+    request: Request, user: CurrentUser
+) -> tuple[Catalog, EnrollmentRead] | None:
     """The caller's enrollment and progress rows of the course, read on the event loop by
     the session lookup's loop reader (``loop_reads.py``; one query, no thread hop), or
     ``None`` when there is no reader, it cannot answer now, or the catalog must be checked
     in the database first (then the thread path reads them)."""
     reader: LoopReader | None = getattr(request.app.state, "session_reader", None)
-    if reader is None or request_catalog(request).fresh() is None:
+    catalog = request_catalog(request).fresh()
+    if reader is None or catalog is None:
         return None
     slug = request.path_params["course"]
     found = await reader.fetch(ENROLLMENT_WITH_PROGRESS, {"user_id": user.id, "course": slug})
-    return enrollment_with_progress(user.id, slug, found) if found is not None else None
+    return (catalog, enrollment_with_progress(user.id, slug, found)) if found is not None else None
 
 
 def _repeat_answer(
-    request: Request, known: EnrollmentRead, complete: bool
+    request: Request, catalog: Catalog, known: EnrollmentRead, complete: bool
 ) -> CompletionResult | None:
     """The answer to a repeat (a double click, a retry: the lesson is already in the state
     asked for), which writes nothing; ``None`` when the thread path must decide: a course
     that is not plainly published, evaluations (their scores count), an enrollment that is
     not active, a lesson to change, or a course complete whose certificate hook must run."""
-    catalog = request_catalog(request).fresh()
-    course = catalog.course(request.path_params["course"]) if catalog is not None else None
+    course = catalog.course(request.path_params["course"])
     if course is None or course.course.status != "published" or course.has_evaluations:
         return None
     lesson = course.lesson(request.path_params["lesson"])
@@ -430,9 +432,10 @@ async def _set_completion(request: Request, complete: bool) -> Response:
     """Both completion endpoints: read on the event loop when it can, answer a repeat from
     there, and otherwise hop to a database thread only to write (and commit)."""
     user = await signed_in_user(request)
-    known = await _read_on_the_loop(request, user)
-    if known is not None:
-        repeat = _repeat_answer(request, known, complete)
+    read = await _read_on_the_loop(request, user)
+    known = read[1] if read is not None else None
+    if read is not None:
+        repeat = _repeat_answer(request, *read, complete)
         if repeat is not None:
             return json_response(repeat)
     write = _completion_write(request, user, complete, known)

@@ -432,7 +432,7 @@ class Screenshots:
 
     They are written only when `$LMS_SHOTS_DIR` is set (full-page pictures are the slowest
     part of the browser tests), as `<prefix><name>-<width>-<scheme>.png`: the prefix names the
-    test file's pages ("pay-", "eval-", …). `Screenshots.into(tmp_path, "pay-")` in a fixture
+    test file's pages ("pay-", "eval-", …). `Screenshots.into("pay-")` in a fixture
     of the file. The pages are still put in every width and scheme, and checked, either way.
 
     - `shots(page, "review")`: the page at 1280 and 390 px, light and dark (the theme's
@@ -450,7 +450,7 @@ class Screenshots:
     prefix: str
 
     @classmethod
-    def into(cls, tmp_path: Path, prefix: str) -> Screenshots:
+    def into(cls, prefix: str) -> Screenshots:
         wanted = os.environ.get("LMS_SHOTS_DIR")
         if not wanted:
             return cls(None, prefix)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,8 +60,8 @@ def open_as(open_page: Any, admin_site: LiveSite, make_user: MakeUser) -> OpenAs
 
 
 @pytest.fixture
-def shots(tmp_path: Path) -> Screenshots:
-    return Screenshots.into(tmp_path, "admin-")
+def shots() -> Screenshots:
+    return Screenshots.into("admin-")
 
 
 # --- helpers ---------------------------------------------------------------------------------

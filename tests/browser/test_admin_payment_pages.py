@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,8 +64,8 @@ def open_as(open_page: Any, shop: tuple[LiveSite, str], make_user: MakeUser) -> 
 
 
 @pytest.fixture
-def shot(tmp_path: Path) -> Shot:
-    return Screenshots.into(tmp_path, "admin-")
+def shot() -> Shot:
+    return Screenshots.into("admin-")
 
 
 # --- helpers ---------------------------------------------------------------------------------

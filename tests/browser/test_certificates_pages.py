@@ -48,8 +48,8 @@ def cert_site(site: LiveSite, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture
-def shoot(tmp_path: Path) -> Screenshots:
-    return Screenshots.into(tmp_path, "cert-")
+def shoot() -> Screenshots:
+    return Screenshots.into("cert-")
 
 
 def complete_all_but_last(page: Any) -> str:

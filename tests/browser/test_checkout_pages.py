@@ -15,7 +15,6 @@ import re
 import time
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,8 +67,8 @@ def open_shop(open_page: Any, shop: tuple[LiveSite, str]) -> Any:
 
 
 @pytest.fixture
-def shoot(tmp_path: Path) -> Screenshots:
-    return Screenshots.into(tmp_path, "pay-")
+def shoot() -> Screenshots:
+    return Screenshots.into("pay-")
 
 
 def outbox_subjects(site: LiveSite, address: str) -> list[str]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,8 +90,8 @@ def open_eval(open_page: Any, eval_site: LiveSite) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def shot(tmp_path: Path) -> Shot:
-    return Screenshots.into(tmp_path, "eval-")
+def shot() -> Shot:
+    return Screenshots.into("eval-")
 
 
 # --- helpers ---------------------------------------------------------------------------------

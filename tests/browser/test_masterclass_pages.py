@@ -65,8 +65,8 @@ def open_site(site: LiveSite, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture
-def shoot(tmp_path: Path) -> Screenshots:
-    return Screenshots.into(tmp_path, "cert-masterclass-")
+def shoot() -> Screenshots:
+    return Screenshots.into("cert-masterclass-")
 
 
 def actions(page: Any) -> Any:
